@@ -1,0 +1,329 @@
+"""Row models of the scenario tables, validated with pydantic.
+
+One model per table; the loader turns each CSV row into one of these and reports the first
+problem as ``file:row: field: message``.  Money is normalised to yuan here, so nothing
+downstream ever sees 万元 or 亿元.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
+
+from .money import MoneyError, parse_money
+from .parameters import DISTRIBUTIONS
+from .quantities import QUANTITIES
+
+FACILITY_TYPES = (
+    "care_home", "community_care_center", "day_care_center", "home_retrofit", "funeral_home",
+    "public_cemetery", "funeral_service_station", "custom_reform_center", "relief_station",
+    "minor_protection_center", "minor_protection_station", "social_work_station",
+    "community_service_center", "mental_rehab_center", "severe_disability_care", "childrens_home",
+    "info_platform", "charity_supermarket",
+)
+LEVELS = ("province", "prefecture", "city", "county", "district", "township")
+CAPACITY_COLUMNS = ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count")
+COMPARATORS = (">=", ">", "<=", "<", "==")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v.strip() == "")
+
+
+class Row(BaseModel):
+    """Common behaviour: blank cells become None, unknown columns are kept but ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    id: str
+    source: str
+    note: str | None = None
+    _file: str = PrivateAttr("")           # where the row came from, for error messages
+    _line: int | None = PrivateAttr(None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks_to_none(cls, data: dict) -> dict:
+        return {k: v for k, v in data.items() if not _blank(v)}  # blank = absent: defaults apply
+
+    @field_validator("id")
+    @classmethod
+    def _id_ok(cls, v: str) -> str:
+        if not v:
+            raise ValueError("empty id")
+        return v
+
+
+def _non_negative(v: float | None) -> float | None:
+    if v is not None and v < 0:
+        raise ValueError(f"negative value {v}")
+    return v
+
+
+def month_to_year(text: str) -> float:
+    """``'2022-07'`` -> 2022.5: the start of that month as a fractional year."""
+    m = _MONTH.match(str(text).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"not a month {text!r} (write YYYY-MM)")
+    return int(m.group(1)) + (int(m.group(2)) - 1) / 12.0
+
+
+class Unit(Row):
+    name_zh: str
+    level: Literal[LEVELS]  # type: ignore[valid-type]
+    kind_zh: str | None = None
+    parent: str | None = None
+    villages: int | None = None
+    communities: int | None = None
+    lon: float | None = None
+    lat: float | None = None
+    pop_share: float | None = None
+
+    _nn = field_validator("villages", "communities", "pop_share")(_non_negative)
+
+    @field_validator("id", "parent", mode="before")
+    @classmethod
+    def _code_as_text(cls, v: object) -> object:
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else (str(v) if isinstance(v, int) else v)
+
+
+class Capacity(Row):
+    facility_type: Literal[FACILITY_TYPES]  # type: ignore[valid-type]
+    name_zh: str | None = None
+    unit: str
+    ownership: Literal["public", "private"] = "public"
+    functions: str | None = None
+    beds: float | None = None
+    beds_nursing: float | None = None
+    plots: float | None = None
+    area_m2: float | None = None
+    households: float | None = None
+    staff: float | None = None
+    count: float | None = None
+
+    _nn = field_validator(*CAPACITY_COLUMNS)(_non_negative)
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _code_as_text(cls, v: object) -> object:
+        return Unit._code_as_text(v)
+
+    @model_validator(mode="after")
+    def _nursing_within_beds(self) -> "Capacity":
+        if self.beds is not None and self.beds_nursing is not None and self.beds_nursing > self.beds:
+            raise ValueError(f"beds_nursing: {self.beds_nursing} nursing beds exceed the {self.beds} beds")
+        return self
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in (self.functions or "").split(";") if t.strip())
+
+
+class Facility(Capacity):
+    name_zh: str
+    opened: str | None = None
+
+    @field_validator("opened", mode="before")
+    @classmethod
+    def _opened_text(cls, v: object) -> object:
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else (str(v) if isinstance(v, int) else v)
+
+    def opened_year(self) -> float:
+        """Fractional year the facility opened (-inf when unknown: it predates the base year)."""
+        if self.opened is None:
+            return -math.inf
+        text = self.opened.strip()
+        return float(text) if text.isdigit() else month_to_year(text)
+
+
+class ProjectOutput(Capacity):
+    project: str
+    facility: str | None = None
+    spread: Literal["each", "by_villages"] | None = None
+
+
+class Project(Row):
+    name_zh: str
+    category_zh: str | None = None
+    facility_type: Literal[FACILITY_TYPES]  # type: ignore[valid-type]
+    unit: str
+    site_zh: str | None = None
+    action: Literal["新建", "改扩建", "续建"] | None = None
+    content_zh: str | None = None
+    money_unit: str | None = None
+    investment_total: float
+    investment_plan: float
+    start: float
+    end: float
+    status_zh: str | None = None
+    funding: dict[str, float] | None = None
+    priority: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _money(cls, data: dict) -> dict:
+        for col in ("investment_total", "investment_plan"):
+            if col not in data or data[col] is None:
+                continue
+            try:
+                data[col] = parse_money(data[col], data.get("money_unit"))
+            except MoneyError as exc:
+                raise ValueError(f"{col}: {exc}") from None
+        return data
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _code_as_text(cls, v: object) -> object:
+        return Unit._code_as_text(v)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, v: object) -> float:
+        return month_to_year(str(v))
+
+    @field_validator("funding", mode="before")
+    @classmethod
+    def _shares(cls, v: object) -> dict[str, float] | None:
+        if v is None or isinstance(v, dict):
+            return v
+        shares: dict[str, float] = {}
+        for part in str(v).split(";"):
+            if not part.strip():
+                continue
+            name, sep, share = part.partition(":")
+            if not sep:
+                raise ValueError(f"write source:share, got {part!r}")
+            shares[name.strip()] = float(share)
+        if any(s < 0 for s in shares.values()) or abs(sum(shares.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares must be non-negative and sum to 1, got {v!r}")
+        return shares
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Project":
+        if self.end < self.start:
+            raise ValueError("end: the project ends before it starts")
+        if self.investment_plan > self.investment_total + 1e-6:
+            raise ValueError("investment_plan: the plan-period investment exceeds the total investment")
+        return self
+
+
+class Target(Row):
+    name_zh: str
+    unit: str | None = None
+    year: int
+    comparator: Literal[COMPARATORS] | None = None  # type: ignore[valid-type]
+    value: float | None = None
+    value_text: str | None = None
+    binding: Literal["binding", "indicative"]
+    kind: Literal["computed", "tracked"]
+    quantity: str | None = None
+    main_table: Literal["yes", "no"] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Target":
+        if self.kind == "computed":
+            if not self.quantity:
+                raise ValueError("quantity: a computed target must name a quantity")
+            if self.quantity not in QUANTITIES:
+                raise ValueError(f"quantity: unknown quantity {self.quantity!r} (see sim/quantities.py)")
+            if self.value is None or self.comparator is None:
+                raise ValueError("value: a computed target needs a comparator and a numeric value")
+        elif self.value is None and not self.value_text:
+            raise ValueError("value: give a numeric value or the target in words (value_text)")
+        return self
+
+
+class Parameter(Row):
+    value: float
+    unit: str | None = None
+    valid_from: int | None = None
+    valid_to: int | None = None
+    distribution: Literal[DISTRIBUTIONS] = "fixed"  # type: ignore[valid-type]
+    low: float | None = None
+    high: float | None = None
+    confidence: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> "Parameter":
+        if self.distribution != "fixed":
+            if self.low is None or self.high is None:
+                raise ValueError(f"low: a {self.distribution} parameter needs low and high")
+            if self.low > self.high:
+                raise ValueError("low: low is above high")
+            if self.distribution == "triangular" and not self.low <= self.value <= self.high:
+                raise ValueError("value: the mode of a triangular parameter must lie in [low, high]")
+        if self.valid_from is not None and self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to: validity ends before it starts")
+        return self
+
+
+class BaseFact(Row):
+    name_zh: str
+    year: int | None = None
+    value: float
+    unit: str | None = None
+    unit_id: str | None = None
+
+    @field_validator("unit_id", mode="before")
+    @classmethod
+    def _code_as_text(cls, v: object) -> object:
+        return Unit._code_as_text(v)
+
+
+class Conflict(Row):
+    source: str | None = None  # conflicts cite their two sources in source_a / source_b
+    topic: str
+    value_a: str
+    source_a: str
+    value_b: str
+    source_b: str
+    chosen: Literal["a", "b"]
+    why: str
+
+    @field_validator("value_a", "value_b", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        return None if v is None else str(v)
+
+
+class Monitoring(Row):
+    target: str
+    year: int
+    value: float
+
+
+class FundingRow(Row):
+    funding_source: str
+    name_zh: str | None = None
+    year: int
+    money_unit: str | None = None
+    amount: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _money(cls, data: dict) -> dict:
+        if data.get("amount") is not None:
+            try:
+                data["amount"] = parse_money(data["amount"], data.get("money_unit"))
+            except MoneyError as exc:
+                raise ValueError(f"amount: {exc}") from None
+        return data
+
+
+TABLE_MODELS: dict[str, type[Row]] = {
+    "units": Unit,
+    "facilities": Facility,
+    "projects": Project,
+    "project_outputs": ProjectOutput,
+    "targets": Target,
+    "parameters": Parameter,
+    "base_facts": BaseFact,
+    "conflicts": Conflict,
+    "monitoring": Monitoring,
+    "funding": FundingRow,
+}
+REQUIRED_TABLES = ("units", "facilities", "projects", "project_outputs", "targets", "parameters")
