@@ -66,3 +66,88 @@ class CapacityItems:
         amounts = np.where(mask, self.measures[measure], 0.0)
         onehot = (self.unit[:, None] == np.asarray(units, dtype=object)[None, :]).astype(float)  # (I, U)
         return np.einsum("ryi,i,iu->ryu", self.active(years), amounts, onehot)
+
+
+def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
+    """Capacity items from the scenario's facilities and project outputs.
+
+    Returns the items (``online`` unset) and, per item, the index of its project in
+    ``scenario.rows('projects')`` (-1 for existing facilities).  Spread rules expand one output
+    row over the townships under its unit: ``each`` gives every township the full amounts,
+    ``by_villages`` splits them in proportion to villages + communities.  A blank capacity is 0,
+    except ``beds_nursing`` which stays NaN ("split unknown": the eldercare model applies the
+    nursing share of new beds).  ``count`` defaults to 1 for a facility that did not exist before
+    and 0 for an enlargement of an existing one.
+    """
+    units = scenario.rows("units")
+    children: dict[str, list] = {}
+    for u in units:
+        if u.parent is not None:
+            children.setdefault(u.parent, []).append(u)
+    existing = {f.id for f in scenario.rows("facilities")}
+    project_pos = {p.id: i for i, p in enumerate(scenario.rows("projects"))}
+    rows: list[tuple] = []  # (row, unit id, factor, project index, count default)
+
+    for f in scenario.rows("facilities"):
+        rows.append((f, f.unit, 1.0, -1, 1.0))
+    for o in scenario.rows("project_outputs"):
+        count_default = 0.0 if (o.facility in existing) else 1.0
+        pidx = project_pos[o.project]
+        if o.spread is None:
+            rows.append((o, o.unit, 1.0, pidx, count_default))
+            continue
+        towns = [u for u in _townships_under(o.unit, children)]
+        if not towns:
+            raise ValueError(f"project output {o.id}: spread {o.spread!r} but unit {o.unit} has no townships")
+        if o.spread == "each":
+            rows.extend((o, t.id, 1.0, pidx, count_default) for t in towns)
+        else:
+            weights = np.array([(t.villages or 0) + (t.communities or 0) for t in towns], dtype=float)
+            if weights.sum() <= 0:
+                raise ValueError(f"project output {o.id}: spread by_villages but no village counts under {o.unit}")
+            weights /= weights.sum()
+            rows.extend((o, t.id, w, pidx, count_default * w) for t, w in zip(towns, weights))
+
+    measures: dict[str, np.ndarray] = {}
+    for m in MEASURES:
+        vals = []
+        for row, _, factor, _, count_default in rows:
+            v = getattr(row, m)
+            if m == "count":
+                vals.append(count_default if v is None else v * factor)
+            elif v is None:
+                vals.append(np.nan if m == "beds_nursing" else 0.0)
+            else:
+                vals.append(v * factor)
+        measures[m] = np.array(vals, dtype=float)
+    items = CapacityItems(
+        facility_type=np.array([r.facility_type for r, *_ in rows], dtype=object),
+        unit=np.array([u for _, u, *_ in rows], dtype=object),
+        ownership=np.array([r.ownership for r, *_ in rows], dtype=object),
+        functions=[r.tags for r, *_ in rows],
+        measures=measures,
+        source_id=np.array([getattr(r, "facility", None) or r.id for r, *_ in rows], dtype=object),
+        project=np.array([getattr(r, "project", "") for r, *_ in rows], dtype=object),
+    )
+    return items, np.array([p for *_, p, _ in rows], dtype=int)
+
+
+def _townships_under(unit: str, children: dict[str, list]) -> list:
+    out = []
+    for c in children.get(unit, []):
+        if c.level == "township":
+            out.append(c)
+        else:
+            out.extend(_townships_under(c.id, children))
+    return out
+
+
+def online_times(scenario, project_index: np.ndarray, project_online: np.ndarray) -> np.ndarray:
+    """(R, I) online time of every item: the facility's opening year, or its project's online time."""
+    opened = np.array([f.opened_year() for f in scenario.rows("facilities")], dtype=float)
+    reps = project_online.shape[0]
+    out = np.empty((reps, len(project_index)), dtype=float)
+    existing = project_index < 0
+    out[:, existing] = opened[None, : existing.sum()]
+    out[:, ~existing] = project_online[:, project_index[~existing]]
+    return out

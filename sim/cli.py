@@ -20,7 +20,34 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario and print its summary")
     v.add_argument("scenario", type=Path)
     v.add_argument("--json", action="store_true", help="print the fully resolved scenario as JSON (money in yuan)")
+    r = sub.add_parser("run", help="simulate a scenario and write its results folder")
+    r.add_argument("scenario", type=Path)
+    r.add_argument("--replications", "-n", type=int, default=1000, help="Monte Carlo replications (default 1000)")
+    r.add_argument("--seed", type=int, default=20210101, help="random seed (default 20210101)")
+    r.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario>)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    r.add_argument("--deterministic", action="store_true",
+                   help="switch all randomness off: central values, planned dates")
+    r.add_argument("--policy", choices=("plan_order", "priority", "pro_rata"), default="plan_order",
+                   help="how each year's money is allocated among projects")
+    r.add_argument("--population-draws", type=int, default=None,
+                   help="demographic draws, reused cyclically over replications (default min(N, 200))")
+    r.add_argument("--progress", action="store_true", help="show a progress bar")
     return p
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .report import print_verdicts
+    from .run import RunOptions, run
+
+    opt = RunOptions(replications=args.replications, seed=args.seed, randomness=not args.deterministic,
+                     policy=args.policy, population_draws=args.population_draws, progress=args.progress)
+    scenario_id = args.scenario.stem
+    out = args.out or DEFAULT_RESULTS / scenario_id
+    result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=sys.argv[1:])
+    print_verdicts(result)
+    print(f"results written to {out} ({result.seconds:.1f} s)")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -39,15 +66,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        argv = ["validate", str(DEFAULT_SCENARIO)]
+    if not argv:  # the default job: Tongdao, into results/tongdao (replaced on each default run)
+        argv = ["run", str(DEFAULT_SCENARIO), "--out", str(DEFAULT_RESULTS / "tongdao"), "--overwrite"]
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        return {"validate": cmd_validate}[args.command](args)
+        return {"validate": cmd_validate, "run": cmd_run}[args.command](args)
     except InputError as exc:
         print(f"error: {exc.line()}", file=sys.stderr)
         return 2

