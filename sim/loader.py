@@ -350,6 +350,9 @@ def _check_references(s: Scenario) -> None:
     units = s.by_id("units")
     if s.region_unit not in units:
         raise InputError(s.path, "region.unit", f"unknown admin unit {s.region_unit!r} (not in the units table)")
+    seat = s.region.get("seat")
+    if seat is not None and str(seat) not in units:
+        raise InputError(s.path, "region.seat", f"unknown admin unit {seat!r} (not in the units table)")
     for u in s.rows("units"):
         if u.parent is not None and u.parent not in units:
             raise _bad(u, "parent", f"unknown admin unit {u.parent!r}")

@@ -121,11 +121,9 @@ def _per_year(deaths: np.ndarray, n_years: int) -> np.ndarray:
 
 
 def _seat_unit(scenario: Scenario) -> str | None:
-    """The township holding the region's seat: a base fact or parameter may name it; else None."""
-    for u in scenario.rows("units"):
-        if u.note and "seat" in u.note.lower() and u.level == "township":
-            return u.id
-    return None
+    """The township holding the region's seat (``region.seat`` in the YAML), or None."""
+    seat = scenario.region.get("seat")
+    return None if seat is None else str(seat)
 
 
 def manifest(result: RunResult, argv: list[str] | None) -> dict:
