@@ -1,0 +1,215 @@
+"""The inputs every service model reads, and small helpers shared by the models.
+
+Arrays are plain numpy: ``R`` replications, ``U`` projected units (townships), ``Y`` years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..capacity import CapacityItems
+from ..errors import InputError
+from ..parameters import ParameterSet
+
+def is_project_output(items: CapacityItems) -> np.ndarray:
+    """(I,) True for project outputs (a non-blank ``project``), False for existing facilities."""
+    return np.array([p is not None and str(p).strip() not in ("", "None", "nan") for p in items.project], dtype=bool)
+
+
+# base_facts ids the models read (the plan's base-year statements); see docs/services.md
+BASE_FACT_IDS = {
+    "tekun_rural": "特困供养人员 at the end of the base year (Tongdao 648, seed 003:58)",
+    "tekun_institutional": "特困 persons in institutional support (集中供养; Tongdao 96, seed 003:58)",
+    "tekun_disabled_housed_all": "% of 特困 unable to care for themselves who are housed in institutions "
+                                 "(Tongdao 53, seed 003:189 / 003:108)",
+    "vagrant_relief_2016_2020": "relief (救助管理) person-times over the history window "
+                                "(Tongdao 1039 in 2016-2020, seed 003:112; window length = relief.history_years)",
+    "social_workers": "professional social workers in the base year (Tongdao 17, seed 003:110)",
+    "dibao_persons_all": "低保 persons, urban + rural (Tongdao 6726, seed 003:299)",
+    "orphans": "orphans (Tongdao 16, seed 003:112)",
+    "de_facto_unsupported_children": "事实无人抚养儿童 (Tongdao 47, seed 003:112)",
+}
+
+
+@dataclass
+class ServiceContext:
+    years: np.ndarray                 # (Y,) simulated years, e.g. 2020..2035
+    units: list[str]                  # projected units (townships), order of the population arrays
+    region_unit: str                  # the region's own id (items sited there are region-level)
+    pop: np.ndarray                   # (R, U, Y, 2, A) persons by unit, year, sex, single age 0..A-1 (last = open)
+    deaths: np.ndarray                # (R, U, Y) deaths during each year
+    disabled: np.ndarray              # (R, U, Y) older people who are 失能 (unable to care for themselves)
+    semi_disabled: np.ndarray         # (R, U, Y) older people who are 半失能
+    items: CapacityItems              # with .online (R, I) set
+    params: ParameterSet
+    base_facts: dict[str, float]      # base-year facts by id (see BASE_FACT_IDS)
+    seed: int = 0
+    randomness: bool = True
+    base_year: int | None = None      # default: years[0]
+    seat_unit: str | None = None      # township where region-level items stand (the county seat), if known
+    unit_level: str = "township"      # level of the projected units: "township" or "county"/"district"
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        self.years = np.asarray(self.years, dtype=int)
+        self.units = [str(u) for u in self.units]
+        R, U, Y = self.pop.shape[:3]
+        for name in ("deaths", "disabled", "semi_disabled"):
+            arr = np.asarray(getattr(self, name), dtype=float)
+            if arr.shape != (R, U, Y):
+                raise ValueError(f"{name} must be (R, U, Y) = {(R, U, Y)}, got {arr.shape}")
+            setattr(self, name, arr)
+        if len(self.units) != U or len(self.years) != Y:
+            raise ValueError("units / years do not match the population array")
+        if self.items.online is None or self.items.online.shape[0] not in (1, R):
+            raise ValueError("items.online must be set with one row per replication (or one row for all)")
+        if self.items.online.shape[0] == 1 and R > 1:
+            self.items = self.items.with_online(np.repeat(self.items.online, R, axis=0))
+        if self.base_year is None:
+            self.base_year = int(self.years[0])
+
+    # ---- shapes -----------------------------------------------------------------------------
+    @property
+    def R(self) -> int:
+        return self.pop.shape[0]
+
+    @property
+    def U(self) -> int:
+        return self.pop.shape[1]
+
+    @property
+    def Y(self) -> int:
+        return self.pop.shape[2]
+
+    # ---- population aggregates (R, U, Y) -------------------------------------------------------
+    def pop_age(self, lo: int, hi: int | None = None) -> np.ndarray:
+        """(R, U, Y) persons aged lo..hi-1 (hi None = to the open age group), both sexes."""
+        return self.pop[..., lo:hi].sum(axis=(-1, -2))
+
+    @property
+    def total_pop(self) -> np.ndarray:
+        return self.pop.sum(axis=(-1, -2))
+
+    @property
+    def older(self) -> np.ndarray:
+        """(R, U, Y) people aged 60+."""
+        return self.pop_age(60)
+
+    # ---- parameters and facts ----------------------------------------------------------------
+    def p(self, pid: str) -> np.ndarray:
+        """(R, 1) draws of a parameter (one per replication), ready to broadcast over years."""
+        key = ("p", pid)
+        if key not in self._cache:
+            self._cache[key] = self.params.draws(pid, self.seed, self.R, self.randomness)[:, None]
+        return self._cache[key]
+
+    def fact(self, fid: str) -> float:
+        try:
+            return float(self.base_facts[fid])
+        except KeyError:
+            raise InputError("base_facts", fid, f"base fact {fid!r} is needed by the service models "
+                             f"({BASE_FACT_IDS.get(fid, '')})") from None
+
+    @property
+    def t_since_base(self) -> np.ndarray:
+        """(Y,) years elapsed since the base year (0 in the base year)."""
+        return (self.years - self.base_year).astype(float)
+
+    @property
+    def base_index(self) -> int:
+        idx = np.nonzero(self.years == self.base_year)[0]
+        if len(idx) == 0:
+            raise ValueError(f"base year {self.base_year} is not among the simulated years")
+        return int(idx[0])
+
+    # ---- capacity ----------------------------------------------------------------------------
+    @property
+    def clean_items(self) -> CapacityItems:
+        """Items with NaN measures set to 0 and beds_nursing made effective (see effective_nursing_beds)."""
+        if "items" not in self._cache:
+            from .eldercare import effective_nursing_beds
+            measures = {k: np.nan_to_num(np.asarray(v, dtype=float), nan=0.0) for k, v in self.items.measures.items()}
+            for k in ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count"):
+                measures.setdefault(k, np.zeros(self.items.n))
+            measures["beds_nursing"] = effective_nursing_beds(self.items, self.params)
+            measures["count_raw"] = np.asarray(self.items.measures.get("count", np.full(self.items.n, np.nan)),
+                                               dtype=float)
+            self._cache["items"] = replace(self.items, measures=measures)
+        return self._cache["items"]
+
+    def mask(self, facility_type=None, *, ownership=None, function=None, functions=None, unit=None,
+             new_only: bool = False) -> np.ndarray:
+        """(I,) mask; ``functions`` = any of several tags; ``new_only`` = project outputs only."""
+        it = self.clean_items
+        m = it.select(facility_type, ownership=ownership, function=function, unit=unit)
+        if functions:
+            m &= np.array([bool(set(functions) & set(f)) for f in it.functions], dtype=bool)
+        if new_only:
+            m &= is_project_output(it)
+        return m
+
+    def total(self, measure: str, mask: np.ndarray) -> np.ndarray:
+        """(R, Y) region total of a measure over masked items online by the end of each year."""
+        return self.clean_items.total(measure, mask, self.years)
+
+    def by_unit(self, measure: str, mask: np.ndarray) -> np.ndarray:
+        """(R, U, Y) per projected unit (items sited at the region unit are not included)."""
+        return np.moveaxis(self.clean_items.by_unit(measure, mask, self.years, self.units), 2, 1)
+
+    def region_level(self, measure: str, mask: np.ndarray) -> np.ndarray:
+        """(R, Y) total of masked items sited at the region unit itself (or at no projected unit)."""
+        it = self.clean_items
+        off = ~np.isin(np.asarray(it.unit, dtype=str), np.asarray(self.units, dtype=str))
+        return it.total(measure, mask & off, self.years)
+
+    def facility_count(self, mask: np.ndarray) -> np.ndarray:
+        """(R, Y) number of facilities among the masked items online.
+
+        Items are grouped by (source_id, unit, facility_type): an enlargement of an existing
+        facility (same source_id) does not count it twice.  Within a group the number is the largest
+        ``count`` of its online items (blank count = 1 facility).
+        """
+        it = self.clean_items
+        idx = np.nonzero(mask)[0]
+        out = np.zeros((self.R, self.Y))
+        if len(idx) == 0:
+            return out
+        active = it.active(self.years)                      # (R, Y, I)
+        raw = it.measures["count_raw"]
+        n = np.where(np.isfinite(raw) & (raw > 0), raw, 1.0)
+        groups: dict[tuple, list[int]] = {}
+        for i in idx:
+            groups.setdefault((str(it.source_id[i]), str(it.unit[i]), str(it.facility_type[i])), []).append(i)
+        for members in groups.values():
+            m = np.array(members)
+            out += np.max(np.where(active[:, :, m], n[m], 0.0), axis=2)
+        return out
+
+    def unit_coverage(self, mask: np.ndarray, measure: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Which projected units have a masked item online: ``((R, U, Y) bool, (R, Y) share 0..1)``.
+
+        An item covers its unit when online (and its ``measure`` > 0 if a measure is given).
+        Items sited at the region unit cover the seat township (if ``seat_unit`` is known) and, when
+        they stand for ``count`` = n > 1 facilities, n - 1 further townships not otherwise covered
+        (the plan does not say which); without a seat, n further townships.
+        """
+        it = self.clean_items
+        m = mask.copy()
+        if measure is not None:
+            m &= it.measures[measure] > 0
+        active = it.active(self.years)                             # (R, Y, I)
+        onehot = (np.asarray(it.unit, dtype=str)[:, None] == np.asarray(self.units, dtype=str)[None, :])
+        covered = np.einsum("ryi,iu->ruy", active & m[None, None, :], onehot.astype(int)) > 0
+        region_count = self.facility_count(m & ~onehot.any(axis=1))          # (R, Y)
+        if self.seat_unit is not None and self.seat_unit in self.units:
+            s = self.units.index(self.seat_unit)
+            has = region_count > 0
+            covered[:, s, :] |= has
+            extra = np.maximum(region_count - 1, 0)
+        else:
+            extra = region_count
+        n_cov = covered.sum(axis=1) + extra
+        share = np.minimum(n_cov, self.U) / self.U
+        return covered, share
