@@ -38,8 +38,11 @@ class CapacityItems:
                              self.measures, self.source_id, self.project, online)
 
     def active(self, years: np.ndarray) -> np.ndarray:
-        """(R, Y, I) bool: item online by the end of each year (online time < year + 1)."""
-        return self.online[:, None, :] < (np.asarray(years, dtype=float)[None, :, None] + 1.0)
+        """(R, Y, I) bool: item online by the end of each year (online time <= year + 1.0).
+
+        A project finished at the end of December 2025 (2026.0) counts for 2025.
+        """
+        return self.online[:, None, :] <= (np.asarray(years, dtype=float)[None, :, None] + 1.0)
 
     def select(self, facility_type: str | tuple[str, ...] | None = None, *, ownership: str | None = None,
                function: str | None = None, unit: str | None = None) -> np.ndarray:

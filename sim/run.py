@@ -62,7 +62,7 @@ def _check_options(opt: RunOptions) -> None:
 
 def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     """Run the whole chain in memory (no files)."""
-    from .buildout_adapter import run_portfolio
+    from .buildout.from_scenario import run_portfolio
     from .population import build_inputs, components_table, population_table, project
     from .services import ServiceContext, capacity_table, compute_quantities
 

@@ -137,11 +137,15 @@ class Facility(Capacity):
         return str(int(v)) if isinstance(v, float) and v.is_integer() else (str(v) if isinstance(v, int) else v)
 
     def opened_year(self) -> float:
-        """Fractional year the facility opened (-inf when unknown: it predates the base year)."""
+        """Fractional year the facility opened (-inf when unknown: it predates the base year).
+
+        ``2021-01`` means during January 2021 (counted from its end, 2021.083); a bare year means
+        during that year (counted from mid-year): either way it counts for that year, not the one before.
+        """
         if self.opened is None:
             return -math.inf
         text = self.opened.strip()
-        return float(text) if text.isdigit() else month_to_year(text)
+        return float(text) + 0.5 if text.isdigit() else month_to_year(text, end=True)
 
 
 class ProjectOutput(Capacity):

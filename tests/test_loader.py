@@ -40,7 +40,8 @@ def test_mini_loads_with_money_in_yuan(mini):
     f = s.by_id("funding")
     assert f["lottery_2022"].amount == pytest.approx(100e4)
     assert set(s.parameters().specs) == {"a.rate", "b.cost"}   # two parameter files merged
-    assert s.by_id("facilities")["F2"].opened_year() == 2021.0
+    assert s.by_id("facilities")["F2"].opened_year() == pytest.approx(2021 + 1 / 12)   # during Jan 2021
+    assert s.by_id("facilities")["F1"].opened_year() == 2015.5                         # during 2015
 
 
 # Each case: (file to edit, old text, new text, expected file name, row, field, words in message)

@@ -153,11 +153,11 @@ def test_bed_demand_calibrated_to_base_year():
 # ---- funeral -------------------------------------------------------------------------------------
 
 FUNERAL_ROWS = [
-    dict(type="funeral_home", unit=REGION, online=2021.0, source="FH"),
+    dict(type="funeral_home", unit=REGION, online=2021.1, source="FH"),
     dict(type="public_cemetery", unit=REGION, plots=1000, source="CC"),
     dict(type="public_cemetery", unit="101", plots=500, project="P4", online=2021.2, source="NC"),
     dict(type="funeral_service_station", unit="102", project="P5", online=2022.5, source="FS"),
-    dict(type="custom_reform_center", unit=REGION, count=10, project="P6", online=2022.0, source="CR"),
+    dict(type="custom_reform_center", unit=REGION, count=10, project="P6", online=2022.1, source="CR"),
 ]
 
 
@@ -192,8 +192,8 @@ def _erlang(a, c):
 
 
 RELIEF_ROWS = [
-    dict(type="relief_station", unit="101", beds=5, project="P7", online=2022.0, source="RS"),
-    dict(type="minor_protection_center", unit="101", beds=3, project="P7", online=2022.0, source="MC"),
+    dict(type="relief_station", unit="101", beds=5, project="P7", online=2022.1, source="RS"),
+    dict(type="minor_protection_center", unit="101", beds=3, project="P7", online=2022.1, source="MC"),
     dict(type="minor_protection_station", unit="102", count=1, source="MS"),
 ]
 
@@ -252,7 +252,7 @@ def test_station_coverage_from_region_level_count():
 COMMUNITY_ROWS = [
     dict(type="community_service_center", unit="101", area_m2=100, source="K1"),
     dict(type="community_service_center", unit="102", area_m2=200, project="P9", online=2021.9, source="K2"),
-    dict(type="mental_rehab_center", unit="101", project="P10", online=2021.0, source="MR"),
+    dict(type="mental_rehab_center", unit="101", project="P10", online=2021.1, source="MR"),
     dict(type="info_platform", unit=REGION, project="P11", online=2022.3, source="IP"),
 ]
 
@@ -309,32 +309,14 @@ def _num(v):
 
 
 def tongdao_items(units: list[dict]) -> CapacityItems:
-    """A small stand-in for the scenario's item builder: facilities + project outputs, spreads applied."""
-    town = [u for u in units if u["level"] == "township"]
-    weights = np.array([float(u["villages"] or 0) + float(u["communities"] or 0) for u in town])
-    rows = []
-    for f in _read(TONGDAO / "facilities.csv"):
-        opened = (f.get("opened") or "").strip()
-        online = -np.inf if not opened else (float(opened) if opened.isdigit() else month_to_year(opened))
-        rows.append(dict(f, source=f["id"], project="", online=online))
-    for o in _read(TONGDAO / "project_outputs.csv"):
-        base = dict(o, source=o.get("facility") or o["id"], online=np.inf)   # projects not built in 2020
-        if o.get("spread") in ("each", "by_villages"):
-            share = np.ones(len(town)) if o["spread"] == "each" else weights / weights.sum()
-            for u, s in zip(town, share):
-                r = dict(base, unit=u["id"])
-                for m in ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count"):
-                    r[m] = _num(o.get(m)) * s
-                rows.append(r)
-        else:
-            rows.append(base)
-    conv = [dict(type=r["facility_type"], unit=r["unit"], ownership=r.get("ownership") or "public",
-                 tags=tuple(t for t in (r.get("functions") or "").split(";") if t), project=r["project"],
-                 source=r["source"], online=r["online"],
-                 **{m: _num(r.get(m)) for m in ("beds", "beds_nursing", "plots", "area_m2", "households", "staff",
-                                                 "count")})
-            for r in rows]
-    return make_items(conv)
+    """The scenario's own capacity items in the base year: facilities as opened, no project built yet."""
+    from sim.capacity import build_items, online_times
+    from sim.loader import load_scenario
+
+    scenario = load_scenario(TONGDAO.parent / "tongdao.yaml")
+    items, project_index = build_items(scenario)
+    never = np.full((1, len(scenario.rows("projects"))), np.inf)
+    return items.with_online(online_times(scenario, project_index, never))
 
 
 def tongdao_params() -> ParameterSet:
