@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from .errors import InputError
 from .parameters import ParameterSet, ParamSpec
 from .schema import REQUIRED_TABLES, TABLE_MODELS, Row
+from .whatif import apply_what_if
 
-META_KEYS = ("id", "name", "plan", "region", "base_year", "horizon", "period", "tables")
+META_KEYS = ("id", "name", "plan", "region", "base_year", "horizon", "period", "tables", "what_if")
 VARIANT_KEYS = ("extends", "patch", "add", "remove")
 
 
@@ -38,6 +39,7 @@ class Scenario:
     horizon: int
     period: tuple[int, int]
     tables: dict[str, list[Row]]
+    what_if: dict[str, Any] | None = None
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of every file read
     chain: list[str] = field(default_factory=list)       # the extends chain, base last
 
@@ -67,7 +69,7 @@ class Scenario:
         return {
             "id": self.id, "name": self.name, "plan": self.plan, "region": self.region,
             "base_year": self.base_year, "horizon": self.horizon, "period": list(self.period),
-            "money_unit": "yuan", "extends_chain": self.chain,
+            "money_unit": "yuan", "extends_chain": self.chain, "what_if": self.what_if,
             "tables": {name: [_clean(r.model_dump()) for r in rows] for name, rows in self.tables.items()},
         }
 
@@ -311,6 +313,7 @@ def load_scenario(path: str | Path) -> Scenario:
             first[row.id] = row
             validated.append(row)
         tables[name] = validated
+    tables = apply_what_if(tables, merged.get("what_if"), top)
     scenario = Scenario(path=top, tables=tables, files=files, chain=[str(l.path) for l in layers], **meta)
     _check_references(scenario)
     return scenario
@@ -337,7 +340,7 @@ def _check_meta(m: dict[str, Any], path: Path) -> dict[str, Any]:
     if (not isinstance(period, list) or len(period) != 2 or not all(isinstance(y, int) for y in period)
             or period[1] < period[0]):
         raise InputError(path, "period", "give [first year, last year] of the plan period")
-    return {"id": m["id"], "name": str(m["name"]), "plan": m.get("plan"), "region": region,
+    return {"id": m["id"], "name": str(m["name"]), "plan": m.get("plan"), "region": region, "what_if": m.get("what_if"),
             "base_year": m["base_year"], "horizon": m["horizon"], "period": (period[0], period[1])}
 
 

@@ -48,6 +48,7 @@ class RunResult:
     capacity: pd.DataFrame
     population: pd.DataFrame
     components: pd.DataFrame
+    build: object          # sim.buildout.from_scenario.Portfolio: the raw build-out arrays
     seconds: float
 
 
@@ -109,7 +110,7 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
         projects=build.table, capacity=capacity_parts[0],
         population=population_table(pop, scenario.id), components=components_table(pop),
-        seconds=time.perf_counter() - t0,
+        build=build, seconds=time.perf_counter() - t0,
     )
 
 

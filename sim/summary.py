@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from .loader import Scenario
 from .money import format_yi
@@ -17,7 +18,9 @@ def scenario_summary(s: Scenario) -> str:
         f"base year {s.base_year}, horizon {s.horizon}, plan period {s.period[0]}-{s.period[1]}",
     ]
     if len(s.chain) > 1:
-        lines.append("  extends     " + " -> ".join(s.chain))
+        lines.append("  extends     " + " -> ".join(Path(p).name for p in s.chain))
+    if s.what_if:
+        lines.append("  what-if     " + "; ".join(f"{k} {v}" for k, v in s.what_if.items()))
     villages = sum((u.villages or 0) + (u.communities or 0) for u in units if u.level == "township")
     lines.append("  units       " + ", ".join(f"{n} {lvl}" for lvl, n in sorted(levels.items()))
                  + (f"; {villages} villages and communities" if villages else ""))
@@ -39,7 +42,13 @@ def scenario_summary(s: Scenario) -> str:
     params = s.rows("parameters")
     conf = Counter((p.confidence or "unstated") for p in params)
     lines.append(f"  parameters  {len(params)}: " + ", ".join(f"{c} {n}" for c, n in sorted(conf.items())))
-    for name in ("base_facts", "conflicts", "monitoring", "funding"):
+    for name in ("base_facts", "conflicts", "monitoring"):
         if s.rows(name):
             lines.append(f"  {name:<11} {len(s.rows(name))} rows")
+    funding = s.rows("funding")
+    if funding:
+        years = sorted({f.year for f in funding})
+        sources = sorted({f.funding_source for f in funding})
+        lines.append(f"  funding     {format_yi(sum(f.amount for f in funding))} from {len(sources)} sources "
+                     f"({', '.join(sources)}), {years[0]}-{years[-1]}")
     return "\n".join(lines)

@@ -169,3 +169,32 @@ def test_json_output_is_resolved(mini, capsys):
     assert data["money_unit"] == "yuan"
     assert sum(p["investment_total"] for p in data["tables"]["projects"]) == pytest.approx(53e6)
     assert {t["id"] for t in data["tables"]["targets"]} == {"T1", "T2"}
+
+
+def test_what_if_scales_delays_and_shifts(mini):
+    variant = mini.parent / "w.yaml"
+    variant.write_text(
+        "extends: mini.yaml\nid: w\nwhat_if:\n  funding_scale: {county: 0.5}\n  funding_delay_years: {all: 1}\n"
+        "  project_delay_months: {P1: 6}\n", encoding="utf-8")
+    base, w = load_scenario(mini), load_scenario(variant)
+    fb, fw = base.by_id("funding"), w.by_id("funding")
+    assert fw["county_2022"].amount == pytest.approx(0.5 * fb["county_2022"].amount)
+    assert fw["lottery_2022"].amount == pytest.approx(fb["lottery_2022"].amount)
+    assert fw["county_2022"].year == 2023 and fw["lottery_2022"].year == 2023
+    pb, pw = base.by_id("projects"), w.by_id("projects")
+    assert pw["P1"].start == pytest.approx(pb["P1"].start + 0.5) and pw["P1"].end == pytest.approx(pb["P1"].end + 0.5)
+    assert pw["P2"].end == pb["P2"].end
+
+
+@pytest.mark.parametrize("what_if, field, words", [
+    ("funding_scale: {bank: 0.5}", "what_if.funding_scale.bank", "unknown funding source"),
+    ("funding_scale: {all: -1}", "what_if.funding_scale", ">= 0"),
+    ("funding_delay_years: {county: 0.5}", "what_if.funding_delay_years", "whole years"),
+    ("project_delay_months: {P9: 3}", "what_if.project_delay_months.P9", "unknown project"),
+    ("budget_cut: 0.7", "what_if.budget_cut", "unknown what-if"),
+])
+def test_what_if_errors(mini, what_if, field, words):
+    variant = mini.parent / "w.yaml"
+    variant.write_text(f"extends: mini.yaml\nid: w\nwhat_if:\n  {what_if}\n", encoding="utf-8")
+    err = error_of(variant)
+    assert Path(err.file).name == "w.yaml" and err.field == field and words in err.message
