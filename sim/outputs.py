@@ -45,4 +45,4 @@ def write_json(path: Path, data) -> None:
 
 def write_csv(path: Path, df) -> None:
     """CSV in UTF-8 with BOM, so Excel shows the Chinese names; floats rounded for byte-stable files."""
-    df.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g", lineterminator="\n")
+    df.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.10g", lineterminator="\n")
