@@ -24,7 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.buildout import Funding, Project, planned_envelopes, read_parameter_csv, run_buildout  # noqa: E402
+from sim.buildout import Funding, Project, planned_envelopes, run_buildout  # noqa: E402
+from sim.loader import load_parameters  # noqa: E402
 
 TONGDAO_INVEST = [0.2, 9.7, 0.6, 1, 0.35, 0.35, 0.6, 0.1, 0.8, 0.8, 0.35, 1.5, 0.67, 0.35, 0.1]  # 亿元
 SHARES = {"central": 0.40, "provincial": 0.20, "county": 0.25, "lottery": 0.10, "social": 0.05}
@@ -85,7 +86,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer replications")
     args = ap.parse_args(argv)
-    params = read_parameter_csv(ROOT / "scenarios" / "tongdao" / "buildout_parameters.csv")
+    params = load_parameters(ROOT / "scenarios" / "tongdao" / "buildout_parameters.csv")
     q = args.quick
     cases = [
         ("Tongdao (15 projects)", tongdao(), 10_000, 200 if q else 1_000),

@@ -24,7 +24,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.population import build_inputs, project, read_parameters  # noqa: E402
+from sim.loader import load_parameters  # noqa: E402
+from sim.population import build_inputs, project  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=None)
     a = ap.parse_args()
 
-    params = read_parameters(Path(__file__).resolve().parents[1] / "scenarios" / "tongdao" / "demography.csv")
+    params = load_parameters(Path(__file__).resolve().parents[1] / "scenarios" / "tongdao" / "demography.csv")
     rng = np.random.default_rng(0)
     n = a.units
     units = pd.DataFrame({"id": ["R"] + [f"T{i:05d}" for i in range(n)], "name_zh": ["region"] + [f"t{i}" for i in range(n)],

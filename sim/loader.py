@@ -54,12 +54,7 @@ class Scenario:
         return str(self.region["unit"])
 
     def parameters(self) -> ParameterSet:
-        return ParameterSet({
-            p.id: ParamSpec(id=p.id, value=p.value, unit=p.unit or "", distribution=p.distribution,
-                            low=p.low, high=p.high, valid_from=p.valid_from, valid_to=p.valid_to,
-                            confidence=p.confidence or "", source=p.source, note=p.note or "")
-            for p in self.rows("parameters")
-        })
+        return parameter_set(self.rows("parameters"))
 
     def base_facts(self) -> dict[str, float]:
         return {f.id: f.value for f in self.rows("base_facts")}
@@ -72,6 +67,26 @@ class Scenario:
             "money_unit": "yuan", "extends_chain": self.chain, "what_if": self.what_if,
             "tables": {name: [_clean(r.model_dump()) for r in rows] for name, rows in self.tables.items()},
         }
+
+
+def parameter_set(rows: list[Row]) -> ParameterSet:
+    return ParameterSet({
+        p.id: ParamSpec(id=p.id, value=p.value, unit=p.unit or "", distribution=p.distribution,
+                        low=p.low, high=p.high, valid_from=p.valid_from, valid_to=p.valid_to,
+                        confidence=p.confidence or "", source=p.source, note=p.note or "")
+        for p in rows
+    })
+
+
+def load_parameters(*paths: str | Path) -> ParameterSet:
+    """Parameter tables on their own (outside a scenario), validated like a scenario's."""
+    return parameter_set(load_table("parameters", *paths))
+
+
+def load_table(name: str, *paths: str | Path) -> list[Row]:
+    """One table from one or more CSV files, validated row by row, ids unique across the files."""
+    return _validate_table(name, [_RawRow(Path(p), line, data) for p in paths
+                                  for line, data in _checked_csv(name, Path(p), {})])
 
 
 def _clean(d: dict) -> dict:
@@ -208,6 +223,30 @@ class _RawRow:
     field_prefix: str = ""  # e.g. "add.projects[0]." for rows added by a variant
 
 
+def _checked_csv(name: str, path: Path, files: dict[str, str]) -> list[tuple[int, dict[str, Any]]]:
+    """A table file's rows, after checking that its header has the table's required columns."""
+    header, rows = _read_csv(path, files)
+    missing = [c for c in _required_fields(TABLE_MODELS[name]) if c not in header]
+    if missing:
+        raise InputError(path, missing[0], "missing required column", row=1)
+    return rows
+
+
+def _validate_table(name: str, raw: list[_RawRow]) -> list[Row]:
+    model = TABLE_MODELS[name]
+    validated: list[Row] = []
+    first: dict[str, Row] = {}
+    for r in raw:
+        row = _validate_row(model, r)
+        if row.id in first:
+            prev = first[row.id]
+            raise InputError(r.path, r.field_prefix + "id",
+                             f"duplicate id {row.id!r} (also at {Path(prev._file).name}:{prev._line})", row=r.line)
+        first[row.id] = row
+        validated.append(row)
+    return validated
+
+
 def _validate_row(model: type[Row], raw: _RawRow) -> Row:
     try:
         row = model.model_validate(raw.data)
@@ -289,30 +328,15 @@ def load_scenario(path: str | Path) -> Scenario:
             for t in (block or {}):
                 if t not in TABLE_MODELS:
                     raise InputError(layer.path, f"{key}.{t}", "unknown table")
+                if t not in table_paths:
+                    raise InputError(layer.path, f"{key}.{t}", "the scenario has no such table to change")
 
     tables: dict[str, list[Row]] = {}
     for name, paths in table_paths.items():
-        model = TABLE_MODELS[name]
-        raw: list[_RawRow] = []
-        for p in paths:
-            header, rows = _read_csv(p, files)
-            missing = [c for c in _required_fields(model) if c not in header]
-            if missing:
-                raise InputError(p, missing[0], "missing required column", row=1)
-            raw.extend(_RawRow(p, line, data) for line, data in rows)
+        raw = [_RawRow(p, line, data) for p in paths for line, data in _checked_csv(name, p, files)]
         for layer in reversed(layers):
             raw = _apply_variant(name, raw, layer)
-        validated: list[Row] = []
-        first: dict[str, Row] = {}
-        for r in raw:
-            row = _validate_row(model, r)
-            if row.id in first:
-                prev = first[row.id]
-                raise InputError(r.path, r.field_prefix + "id",
-                                 f"duplicate id {row.id!r} (also at {Path(prev._file).name}:{prev._line})", row=r.line)
-            first[row.id] = row
-            validated.append(row)
-        tables[name] = validated
+        tables[name] = _validate_table(name, raw)
     tables = apply_what_if(tables, merged.get("what_if"), top)
     scenario = Scenario(path=top, tables=tables, files=files, chain=[str(l.path) for l in layers], **meta)
     _check_references(scenario)

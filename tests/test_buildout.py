@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.buildout import (Funding, Project, planned_envelopes, projects_from_frame, projects_table, read_funding_csv,
-                          read_parameter_csv, run_buildout, sample_stages)
-from sim.buildout.model import month_to_year, parse_shares
+from sim.buildout import (Funding, Project, planned_envelopes, projects_table, run_buildout, sample_stages,
+                          scenario_funding, scenario_projects)
+from sim.loader import load_parameters, load_scenario
+from sim.schema import month_to_year
 from sim.errors import InputError
 from sim.parameters import ParameterSet, ParamSpec
 
@@ -25,7 +26,7 @@ ARRAYS = ("start", "completion", "online", "spend", "overrun", "progress", "rece
 
 @pytest.fixture(scope="module")
 def params() -> ParameterSet:
-    return read_parameter_csv(TONGDAO / "buildout_parameters.csv")
+    return load_parameters(TONGDAO / "buildout_parameters.csv")
 
 
 def with_values(params: ParameterSet, **values) -> ParameterSet:
@@ -53,6 +54,10 @@ def portfolio(n: int = 12, seed: int = 7) -> list[Project]:
     return out
 
 
+def tongdao_funding() -> Funding:
+    return scenario_funding(load_scenario(ROOT / "scenarios" / "tongdao.yaml"))
+
+
 def tongdao_projects(fund: Funding) -> list[Project]:
     return [Project(f"T{i + 1:02d}", v * 1e8, 2021.0, 2026.0, fund.shares(), order=i) for i, v in enumerate(TONGDAO_INVEST)]
 
@@ -75,7 +80,7 @@ def test_no_randomness_finishes_on_planned_end(params):
 
 
 def test_no_randomness_tongdao_default_funding(params):
-    fund = read_funding_csv(TONGDAO / "funding.csv")
+    fund = tongdao_funding()
     projs = tongdao_projects(fund)
     res = run_buildout(projs, fund, with_values(params, contingency_share=0.0), 2, seed=3, randomness=False)
     np.testing.assert_allclose(res.completion, 2026.0, atol=1e-9)
@@ -276,7 +281,7 @@ def test_hand_case_delay_and_multiplier():
 
 def test_tongdao_projects_table(params):
     """Summary table of a Tongdao-sized run (speed is measured in benchmarks/bench_buildout.py)."""
-    fund = read_funding_csv(TONGDAO / "funding.csv")
+    fund = tongdao_funding()
     projs = tongdao_projects(fund)
     res = run_buildout(projs, fund, params, 2_000, seed=1)
     assert res.completion.shape == (2_000, 15)
@@ -288,7 +293,7 @@ def test_tongdao_projects_table(params):
 
 
 def test_tongdao_scenario_files():
-    fund = read_funding_csv(TONGDAO / "funding.csv")
+    fund = tongdao_funding()
     assert fund.total() == pytest.approx(17.47e8, rel=1e-12)
     for y in range(2021, 2026):
         assert sum(fund.amount(s, y) for s in fund.sources) == pytest.approx(17.47e8 / 5, rel=1e-12)
@@ -309,33 +314,12 @@ def test_missing_envelope_source_is_an_input_error(params):
         run_buildout([p], one_source({2021: 100.0}), params, 1, seed=0)
 
 
-def test_projects_from_frame_and_errors():
-    df = pd.DataFrame([
-        {"id": "P01", "name_zh": "甲", "investment_plan": "0.2亿元", "start": "2021-01", "end": "2022-06",
-         "funding": "central:0.5;county:0.5"},
-        {"id": "P02", "name_zh": "乙", "investment_plan": 960, "money_unit": "万元", "start": "2022-07", "end": "2023-12",
-         "funding": ""},
-    ])
-    projs = projects_from_frame(df, "projects.csv", default_shares={"county": 1.0})
-    assert projs[0].cost_yuan == pytest.approx(2e7) and projs[1].cost_yuan == pytest.approx(9.6e6)
-    assert projs[0].planned_end == pytest.approx(2022.5) and projs[1].planned_start == pytest.approx(2022.5)
-    assert projs[1].funding_shares == {"county": 1.0}
-    bad = df.copy()
-    bad.loc[1, "funding"] = "central:0.5;county:0.4"
-    with pytest.raises(InputError, match=r"projects.csv:3: funding"):
-        projects_from_frame(bad, "projects.csv")
-    with pytest.raises(ValueError):
-        parse_shares("central:x")
-
-
 def test_tongdao_projects_csv_on_plan_without_randomness(params):
     """The default scenario's money (funding.csv, carried over) covers every year's planned claims of
     projects.csv, so with randomness off every project ends on its planned end."""
-    path = TONGDAO / "projects.csv"
-    if not path.exists():
-        pytest.skip("scenarios/tongdao/projects.csv not present")
-    fund = read_funding_csv(TONGDAO / "funding.csv")
-    projs = projects_from_frame(pd.read_csv(path), str(path), default_shares=fund.shares())
+    scenario = load_scenario(ROOT / "scenarios" / "tongdao.yaml")
+    fund = scenario_funding(scenario)
+    projs = scenario_projects(scenario, fund)
     assert sum(p.cost_yuan for p in projs) == pytest.approx(17.47e8, rel=1e-9)
     res = run_buildout(projs, fund, with_values(params, contingency_share=0.0), 1, seed=0, randomness=False)
     end = np.array([p.planned_end for p in projs])

@@ -11,7 +11,8 @@ import pytest
 from sim.errors import InputError
 from sim.parameters import ParameterSet, ParamSpec
 from sim.population import (Inputs, aging_rates, build_inputs, components_table, migration_profile, older,
-                            population_table, project, project_arrays, read_parameters)
+                            population_table, project, project_arrays)
+from sim.loader import load_parameters
 from sim.population import base, disability, lifetable, wpp
 from sim.population.tables import aging_table
 
@@ -39,7 +40,7 @@ def tongdao_units(pop_share=None) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def params() -> ParameterSet:
-    return read_parameters(DEMOGRAPHY)
+    return load_parameters(DEMOGRAPHY)
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@
 Method, inputs and sources: docs/population.md.
 """
 
-from .io import read_parameters
 from .projection import (Inputs, Result, aging_rates, build_inputs, draws, migration_profile, older,
                          project, project_arrays)
 from .tables import aging_table, components_table, population_table
 
 __all__ = ["Inputs", "Result", "aging_rates", "aging_table", "build_inputs", "components_table", "draws",
-           "migration_profile", "older", "population_table", "project", "project_arrays", "read_parameters"]
+           "migration_profile", "older", "population_table", "project", "project_arrays"]
