@@ -48,6 +48,7 @@ class RunResult:
     capacity: pd.DataFrame
     population: pd.DataFrame
     components: pd.DataFrame
+    aging: pd.DataFrame    # per unit and year: 60+/65+/80+ counts and shares, 失能 / 半失能
     build: object          # sim.buildout.from_scenario.Portfolio: the raw build-out arrays
     seconds: float
 
@@ -64,7 +65,7 @@ def _check_options(opt: RunOptions) -> None:
 def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     """Run the whole chain in memory (no files)."""
     from .buildout.from_scenario import run_portfolio
-    from .population import build_inputs, components_table, population_table, project
+    from .population import aging_table, build_inputs, components_table, population_table, project
     from .services import ServiceContext, capacity_table, compute_quantities
 
     _check_options(opt)
@@ -109,7 +110,7 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
         projects=build.table, capacity=capacity_parts[0],
-        population=population_table(pop, scenario.id), components=components_table(pop),
+        population=population_table(pop, scenario.id), components=components_table(pop), aging=aging_table(pop),
         build=build, seconds=time.perf_counter() - t0,
     )
 
@@ -163,6 +164,7 @@ def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str]
         write_csv(tmp / "capacity.csv", result.capacity)
         write_csv(tmp / "population.csv", result.population)
         write_csv(tmp / "components.csv", result.components)
+        write_csv(tmp / "aging.csv", result.aging)
         write_json(tmp / "summary.json", {
             "scenario": result.scenario.id, "name": result.scenario.name,
             "replications": result.options.replications, "seed": result.options.seed,

@@ -50,7 +50,7 @@ def test_same_seed_gives_byte_identical_files(tongdao, tmp_path):
     write_results(simulate(tongdao, opt), tmp_path / "a", False, None)
     write_results(simulate(tongdao, opt), tmp_path / "b", False, None)
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["capacity.csv", "components.csv", "indicators.csv", "manifest.json", "population.csv",
+    assert files == ["aging.csv", "capacity.csv", "components.csv", "indicators.csv", "manifest.json", "population.csv",
                      "projects.csv", "summary.json"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
