@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import InputError
+
 MEASURES = ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count")
 
 
@@ -99,15 +101,16 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
         if o.spread is None:
             rows.append((o, o.unit, 1.0, pidx, count_default))
             continue
-        towns = [u for u in _townships_under(o.unit, children)]
+        towns = _townships_under(o.unit, children)
         if not towns:
-            raise ValueError(f"project output {o.id}: spread {o.spread!r} but unit {o.unit} has no townships")
+            raise InputError(o._file, "spread", f"spread {o.spread!r} but unit {o.unit} has no townships", row=o._line)
         if o.spread == "each":
             rows.extend((o, t.id, 1.0, pidx, count_default) for t in towns)
         else:
             weights = np.array([(t.villages or 0) + (t.communities or 0) for t in towns], dtype=float)
             if weights.sum() <= 0:
-                raise ValueError(f"project output {o.id}: spread by_villages but no village counts under {o.unit}")
+                raise InputError(o._file, "spread", f"by_villages but the townships under {o.unit} have no "
+                                 "villages or communities in units.csv", row=o._line)
             weights /= weights.sum()
             rows.extend((o, t.id, w, pidx, count_default * w) for t, w in zip(towns, weights))
 

@@ -261,6 +261,8 @@ def _validate_row(model: type[Row], raw: _RawRow) -> Row:
             msg = "required value is empty"
         elif err["type"] == "literal_error":
             msg = f"{raw.data.get(loc)!r} is not allowed: {err['msg'].removeprefix('Input should be ')}"
+        elif err["type"] == "finite_number":
+            msg = f"{raw.data.get(loc)!r} is not a finite number"
         elif err["type"] in ("float_parsing", "int_parsing", "int_from_float"):
             msg = f"{raw.data.get(loc)!r} is not a number" + (" (a whole number is required)" if "int" in err["type"] else "")
         raise InputError(raw.path, raw.field_prefix + (loc or "row"), msg, row=raw.line) from None

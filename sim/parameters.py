@@ -56,7 +56,9 @@ class ParameterSet:
         try:
             return self.specs[pid]
         except KeyError:
-            raise KeyError(f"parameter {pid!r} is not in the scenario's parameter tables") from None
+            from .errors import InputError
+            raise InputError("parameters", pid, "missing: a model needs this parameter, add it to one of the "
+                             "scenario's parameter tables") from None
 
     def value(self, pid: str, default: float | None = None) -> float:
         if pid not in self.specs:

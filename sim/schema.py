@@ -37,7 +37,8 @@ def _blank(v: object) -> bool:
 class Row(BaseModel):
     """Common behaviour: blank cells become None, unknown columns are kept but ignored."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, coerce_numbers_to_str=True,
+                              allow_inf_nan=False)
 
     id: str
     source: str
@@ -134,7 +135,10 @@ class Facility(Capacity):
     @field_validator("opened", mode="before")
     @classmethod
     def _opened_text(cls, v: object) -> object:
-        return str(int(v)) if isinstance(v, float) and v.is_integer() else (str(v) if isinstance(v, int) else v)
+        text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+        if not (text.isdigit() and len(text) == 4):
+            month_to_year(text)  # raises "not a month" for anything but YYYY or YYYY-MM
+        return text
 
     def opened_year(self) -> float:
         """Fractional year the facility opened (-inf when unknown: it predates the base year).

@@ -101,10 +101,7 @@ class Result:
 
 # ----------------------------------------------------------------------------- build_inputs
 def _p(params: ParameterSet, pid: str, default: float | None = None) -> float:
-    try:
-        return params.value(pid, default)
-    except KeyError:
-        raise InputError("parameters", pid, "missing: needed by the population projection") from None
+    return params.value(pid, default)  # a missing parameter without a default is an InputError
 
 
 def _norm_id(v) -> str:
