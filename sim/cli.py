@@ -14,9 +14,16 @@ DEFAULT_SCENARIO = REPO / "scenarios" / "tongdao.yaml"
 DEFAULT_RESULTS = REPO / "results"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line like every other input error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"error: command line: {self.prog}: {message} (see --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="run_sim.py", description="Civil-affairs (民政) planning simulator")
-    sub = p.add_subparsers(dest="command")
+    p = _Parser(prog="run_sim.py", description="Civil-affairs (民政) planning simulator")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
     v = sub.add_parser("validate", help="check a scenario and print its summary")
     v.add_argument("scenario", type=Path)
     v.add_argument("--json", action="store_true", help="print the fully resolved scenario as JSON (money in yuan)")

@@ -201,3 +201,11 @@ def test_what_if_errors(mini, what_if, field, words):
     variant.write_text(f"extends: mini.yaml\nid: w\nwhat_if:\n  {what_if}\n", encoding="utf-8")
     err = error_of(variant)
     assert Path(err.file).name == "w.yaml" and err.field == field and words in err.message
+
+
+def test_command_line_mistakes_are_one_line(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "scenarios/tongdao.yaml", "--replications", "many"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: command line:") and "--replications" in err
