@@ -50,10 +50,6 @@ class BuildoutResult:
     def replications(self) -> int:
         return self.completion.shape[0]
 
-    def carried_in(self) -> np.ndarray:
-        """(R, S, Y) money carried into each year from the year before."""
-        return self.available - self.envelopes[None, :, :]
-
 
 def simulation_years(projects: list[Project], funding: Funding, horizon: int | None = None) -> np.ndarray:
     """Calendar years simulated: from the first planned start or tranche to ``horizon``

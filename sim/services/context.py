@@ -158,12 +158,6 @@ class ServiceContext:
         """(R, U, Y) per projected unit (items sited at the region unit are not included)."""
         return np.moveaxis(self.clean_items.by_unit(measure, mask, self.years, self.units), 2, 1)
 
-    def region_level(self, measure: str, mask: np.ndarray) -> np.ndarray:
-        """(R, Y) total of masked items sited at the region unit itself (or at no projected unit)."""
-        it = self.clean_items
-        off = ~np.isin(np.asarray(it.unit, dtype=str), np.asarray(self.units, dtype=str))
-        return it.total(measure, mask & off, self.years)
-
     def facility_count(self, mask: np.ndarray) -> np.ndarray:
         """(R, Y) number of facilities among the masked items online.
 
