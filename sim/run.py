@@ -86,30 +86,32 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     items, project_index = build_items(scenario)
     online = online_times(scenario, project_index, build.online)
     seat = _seat_unit(scenario)
+    deaths = _per_year(pop.deaths, len(years))
+    facts = scenario.base_facts()
 
     # Services, in chunks of D replications so population arrays are never copied R times.
+    # The capacity table summarises the first chunk (its percentiles cannot be pooled).
     quantities: dict[str, list[np.ndarray]] = {}
-    capacity_parts: list[pd.DataFrame] = []
+    capacity = None
     for lo in range(0, R, D):
-        hi = min(R, lo + D)
+        n = min(R, lo + D) - lo
         ctx = ServiceContext(
             years=years, units=list(pop.units), region_unit=scenario.region_unit,
-            pop=pop.pop[: hi - lo], deaths=_per_year(pop.deaths, len(years))[: hi - lo],
-            disabled=pop.disabled[: hi - lo], semi_disabled=pop.semi_disabled[: hi - lo],
-            items=items.with_online(online[lo:hi]), params=params, base_facts=scenario.base_facts(),
+            pop=pop.pop[:n], deaths=deaths[:n], disabled=pop.disabled[:n], semi_disabled=pop.semi_disabled[:n],
+            items=items.with_online(online[lo:lo + n]), params=params, base_facts=facts,
             seed=(opt.seed << 20) + lo, randomness=opt.randomness, base_year=scenario.base_year, seat_unit=seat,
         )
         for name, arr in compute_quantities(ctx).items():
             quantities.setdefault(name, []).append(arr)
-        if lo == 0:
-            capacity_parts.append(capacity_table(ctx))
+        if capacity is None:
+            capacity = capacity_table(ctx)
     q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
 
     table = indicator_table(scenario, q, years)
     summary = target_summary(scenario, q, years, table)
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
-        projects=build.table, capacity=capacity_parts[0],
+        projects=build.table, capacity=capacity,
         population=population_table(pop, scenario.id), components=components_table(pop), aging=aging_table(pop),
         build=build, seconds=time.perf_counter() - t0,
     )
