@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import ndtri
 
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "normal")
 
@@ -29,17 +30,27 @@ class ParamSpec:
     note: str = ""
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` draws; a fixed parameter (or ``size`` draws with no randomness) repeats the value."""
+        """``size`` draws; a fixed parameter (or one without a range) repeats the value."""
+        return self.quantile(rng.random(size))
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF at uniforms ``u``: monotone in ``u``, so one uniform per replication couples
+        two scenarios' draws (a longer distribution gives a longer draw in every replication)."""
+        u = np.asarray(u, dtype=float)
         if self.distribution == "fixed" or self.low is None or self.high is None:
-            return np.full(size, float(self.value))
+            return np.full(u.shape, float(self.value))
+        a, c, b = float(self.low), float(self.value), float(self.high)
         if self.distribution == "uniform":
-            return rng.uniform(self.low, self.high, size)
+            return a + (b - a) * u
         if self.distribution == "triangular":
-            return rng.triangular(self.low, self.value, self.high, size)
+            if b <= a:
+                return np.full(u.shape, c)
+            left = a + np.sqrt(np.clip(u * (b - a) * (c - a), 0, None))
+            right = b - np.sqrt(np.clip((1 - u) * (b - a) * (b - c), 0, None))
+            return np.where(u < (c - a) / (b - a), left, right)
         if self.distribution == "normal":
             # low/high are the 10th and 90th percentiles: sigma = (high - low) / (2 * 1.2816)
-            sigma = (self.high - self.low) / 2.5631
-            return rng.normal(self.value, sigma, size)
+            return c + (b - a) / 2.5631 * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
         raise ValueError(f"unknown distribution {self.distribution!r} for parameter {self.id}")
 
 

@@ -11,7 +11,8 @@ Stages of one project (time in years):
    years of work and ``cost * (1 + overrun_share)`` yuan; it runs only while it has money
    (see ``funding.py``).
 3. commissioning (``buildout.commissioning_years``) and ramp-up (``buildout.rampup_years``) after
-   completion: the project's capacity counts from ``online = completion + both``.
+   completion: ``online = completion + both`` is full operation (``run_sim.py`` counts capacity
+   from completion, the plan's 建成 date; see ``from_scenario.Portfolio.online``).
 
 Every draw comes from its own named stream ``stream(seed, "buildout", project_id, stage)``, so the
 draws of one project do not move when another project is added, removed or reordered, and two
@@ -28,9 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
-
-from sim.parameters import ParameterSet, ParamSpec, stream
+from sim.parameters import ParameterSet, stream
 
 from .model import Project
 
@@ -43,28 +42,6 @@ STAGE_PARAMS = (
     "buildout.commissioning_years",
     "buildout.rampup_years",
 )
-
-
-def quantile(spec: ParamSpec, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of the parameter's distribution at uniforms ``u`` (monotone in ``u``)."""
-    u = np.asarray(u, dtype=float)
-    if spec.distribution == "fixed" or spec.low is None or spec.high is None:
-        return np.full(u.shape, float(spec.value))
-    a, c, b = float(spec.low), float(spec.value), float(spec.high)
-    if spec.distribution == "uniform":
-        return a + (b - a) * u
-    if spec.distribution == "triangular":
-        if b <= a:
-            return np.full(u.shape, c)
-        fc = (c - a) / (b - a)
-        left = a + np.sqrt(np.clip(u * (b - a) * (c - a), 0, None))
-        right = b - np.sqrt(np.clip((1 - u) * (b - a) * (b - c), 0, None))
-        return np.where(u < fc, left, right)
-    if spec.distribution == "normal":
-        sigma = (b - a) / 2.5631
-        uu = np.clip(u, 1e-12, 1 - 1e-12)
-        return c + sigma * ndtri(uu)
-    raise ValueError(f"unknown distribution {spec.distribution!r} for parameter {spec.id}")
 
 
 def _uniforms(seed: int, pid: str, stage: str, n: int) -> np.ndarray:
@@ -101,7 +78,7 @@ def sample_stages(projects: list[Project], params: ParameterSet, seed: int, repl
     for j, p in enumerate(projects):
         if randomness:
             def draw(stage, pid):
-                return quantile(specs[pid], _uniforms(seed, p.id, stage, R))
+                return specs[pid].quantile(_uniforms(seed, p.id, stage, R))
             out["prep"][:, j] = draw("prep", "buildout.prep_years")
             delayed[:, j] = _uniforms(seed, p.id, "delay_occurs", R) < p_delay
             out["delay"][:, j] = np.where(delayed[:, j], draw("delay_years", "buildout.delay_years"), 0.0)
