@@ -28,6 +28,7 @@ class CapacityItems:
     source_id: np.ndarray                     # (I,) facility id or project id it comes from
     project: np.ndarray                       # (I,) project id, "" for existing facilities
     online: np.ndarray = field(default=None)  # (R, I) year (fractional) the item is online
+    _active: dict = field(default_factory=dict, repr=False, compare=False)  # years -> active(), per online
 
     @property
     def n(self) -> int:
@@ -42,9 +43,20 @@ class CapacityItems:
     def active(self, years: np.ndarray) -> np.ndarray:
         """(R, Y, I) bool: item online by the end of each year (online time <= year + 1.0).
 
-        A project finished at the end of December 2025 (2026.0) counts for 2025.
+        A project finished at the end of December 2025 (2026.0) counts for 2025.  Cached: the
+        service models ask for it once per quantity.
         """
-        return self.online[:, None, :] <= (np.asarray(years, dtype=float)[None, :, None] + 1.0)
+        key = tuple(np.asarray(years).tolist())
+        if key not in self._active:
+            self._active[key] = self.online[:, None, :] <= (np.asarray(years, dtype=float)[None, :, None] + 1.0)
+        return self._active[key]
+
+    def _active_float(self, years: np.ndarray) -> np.ndarray:
+        """``active`` as 0.0/1.0, for sums done by matrix products (much faster than on booleans)."""
+        key = ("float", tuple(np.asarray(years).tolist()))
+        if key not in self._active:
+            self._active[key] = self.active(years).astype(float)
+        return self._active[key]
 
     def select(self, facility_type: str | tuple[str, ...] | None = None, *, ownership: str | None = None,
                function: str | None = None, unit: str | None = None) -> np.ndarray:
@@ -64,13 +76,13 @@ class CapacityItems:
     def total(self, measure: str, mask: np.ndarray, years: np.ndarray) -> np.ndarray:
         """(R, Y) sum of ``measure`` over the masked items online by the end of each year."""
         amounts = np.where(mask, self.measures[measure], 0.0)
-        return np.einsum("ryi,i->ry", self.active(years), amounts)
+        return self._active_float(years) @ amounts
 
     def by_unit(self, measure: str, mask: np.ndarray, years: np.ndarray, units: list[str]) -> np.ndarray:
         """(R, Y, U) sum of ``measure`` per admin unit (items sited in that unit)."""
         amounts = np.where(mask, self.measures[measure], 0.0)
         onehot = (self.unit[:, None] == np.asarray(units, dtype=object)[None, :]).astype(float)  # (I, U)
-        return np.einsum("ryi,i,iu->ryu", self.active(years), amounts, onehot)
+        return self._active_float(years) @ (amounts[:, None] * onehot)
 
 
 def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..capacity import CapacityItems
+from ..capacity import MEASURES, CapacityItems
 from ..errors import InputError
 from ..parameters import ParameterSet
 
@@ -131,7 +131,7 @@ class ServiceContext:
         if "items" not in self._cache:
             from .eldercare import effective_nursing_beds
             measures = {k: np.nan_to_num(np.asarray(v, dtype=float), nan=0.0) for k, v in self.items.measures.items()}
-            for k in ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count"):
+            for k in MEASURES:
                 measures.setdefault(k, np.zeros(self.items.n))
             measures["beds_nursing"] = effective_nursing_beds(self.items, self.params)
             measures["count_raw"] = np.asarray(self.items.measures.get("count", np.full(self.items.n, np.nan)),
