@@ -12,6 +12,7 @@ from .errors import InputError
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = REPO / "scenarios" / "tongdao.yaml"
 DEFAULT_RESULTS = REPO / "results"
+DEFAULT_REPLICATIONS = 1000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                      policy=args.policy, population_draws=args.population_draws, progress=args.progress)
     scenario_id = args.scenario.stem
     out = args.out or DEFAULT_RESULTS / scenario_id
-    result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=sys.argv[1:])
+    result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=args.command_line, arguments=args.arguments)
     print_verdicts(result)
     print(f"results written to {out} ({result.seconds:.1f} s)")
     return 0
@@ -73,10 +74,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    typed = ["run_sim.py", *argv]   # the command as typed, recorded in the manifest
     if not argv:  # the default job: Tongdao, into results/tongdao (replaced on each default run)
         argv = ["run", str(DEFAULT_SCENARIO), "--out", str(DEFAULT_RESULTS / "tongdao"), "--overwrite"]
+        if DEFAULT_REPLICATIONS != 1000:   # tests shorten the default run
+            argv += ["-n", str(DEFAULT_REPLICATIONS)]
     parser = _parser()
     args = parser.parse_args(argv)
+    args.command_line = typed
+    args.arguments = argv
     if args.command is None:
         parser.print_help()
         return 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from .capacity import build_items, online_times
 from .errors import InputError
 from .indicators import indicator_table, target_summary
 from .loader import Scenario, load_scenario
-from .outputs import atomic_folder, write_csv, write_json
+from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, write_csv, write_json
 
 # Demographic draws are the heavy arrays (unit x year x sex x age per draw); build-out draws are
 # cheap.  Up to this many demographic draws are made and reused cyclically across replications.
@@ -130,7 +131,11 @@ def _seat_unit(scenario: Scenario) -> str | None:
     return None if seat is None else str(seat)
 
 
-def manifest(result: RunResult, argv: list[str] | None) -> dict:
+def manifest(result: RunResult, argv: list[str] | None, files: list[str] | None = None,
+             arguments: list[str] | None = None) -> dict:
+    """What was run and on what: enough to reproduce the folder.  ``argv`` is the command as typed
+    (``["run_sim.py"]`` for the default run); ``files`` lists every file of the folder, so that
+    ``--overwrite`` can tell a folder of ours from anything else."""
     import importlib.metadata as md
 
     versions = {"python": platform.python_version(), "minzheng-sim": __version__}
@@ -142,12 +147,15 @@ def manifest(result: RunResult, argv: list[str] | None) -> dict:
     s, o = result.scenario, result.options
     repo = Path(__file__).resolve().parent.parent
     return {
+        "written_by": WRITTEN_BY, "files": sorted((files or []) + [MANIFEST]),
         "scenario": s.id, "scenario_file": _rel(s.path, repo), "extends_chain": [_rel(Path(p), repo) for p in s.chain],
         "seed": o.seed, "replications": o.replications, "randomness": o.randomness, "policy": o.policy,
         "population_draws": min(o.replications, o.population_draws or MAX_POPULATION_DRAWS),
         "inputs": {_rel(Path(p), repo): h for p, h in sorted(s.files.items())},
         "inputs_sha256": hashlib.sha256(json.dumps(sorted(s.files.values())).encode()).hexdigest(),
         "versions": versions, "command": argv,
+        "command_text": " ".join(shlex.quote(a) for a in argv) if argv else None,
+        "arguments": arguments if arguments is not None else (argv[1:] if argv else None),
     }
 
 
@@ -158,27 +166,33 @@ def _rel(p: Path, root: Path) -> str:
         return str(p)
 
 
-def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str] | None) -> Path:
+def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str] | None,
+                  arguments: list[str] | None = None) -> Path:
     """All output files, written into a temporary folder and renamed into ``out`` at the end."""
     with atomic_folder(out, overwrite=overwrite) as tmp:
-        write_csv(tmp / "indicators.csv", result.indicators)
-        write_csv(tmp / "projects.csv", result.projects)
-        write_csv(tmp / "capacity.csv", result.capacity)
-        write_csv(tmp / "population.csv", result.population)
-        write_csv(tmp / "components.csv", result.components)
-        write_csv(tmp / "aging.csv", result.aging)
-        write_json(tmp / "summary.json", {
-            "scenario": result.scenario.id, "name": result.scenario.name,
-            "replications": result.options.replications, "seed": result.options.seed,
-            "targets": result.summary,
-        })
-        write_json(tmp / "manifest.json", manifest(result, argv))
+        _write_files(result, tmp)
+        write_json(tmp / MANIFEST, manifest(result, argv, [p.name for p in tmp.iterdir()], arguments))
     return out
 
 
+def _write_files(result: RunResult, tmp: Path) -> None:
+    write_csv(tmp / "indicators.csv", result.indicators)
+    write_csv(tmp / "projects.csv", result.projects)
+    write_csv(tmp / "capacity.csv", result.capacity)
+    write_csv(tmp / "population.csv", result.population)
+    write_csv(tmp / "components.csv", result.components)
+    write_csv(tmp / "aging.csv", result.aging)
+    write_json(tmp / "summary.json", {
+        "scenario": result.scenario.id, "name": result.scenario.name,
+        "replications": result.options.replications, "seed": result.options.seed,
+        "targets": result.summary,
+    })
+
+
 def run(scenario_path: Path, opt: RunOptions, out: Path, overwrite: bool = False,
-        argv: list[str] | None = None) -> RunResult:
+        argv: list[str] | None = None, arguments: list[str] | None = None) -> RunResult:
+    check_destination(out, overwrite)   # refuse before computing, not after
     scenario = load_scenario(scenario_path)
     result = simulate(scenario, opt)
-    write_results(result, out, overwrite, argv)
+    write_results(result, out, overwrite, argv, arguments)
     return result
