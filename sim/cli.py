@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--deterministic", action="store_true",
                    help="switch all randomness off: central values, planned dates")
     r.add_argument("--policy", choices=("plan_order", "priority", "pro_rata"), default="plan_order",
-                   help="how each year's money is allocated among projects")
+                   help="how each year's money is allocated among projects: plan_order (table order), "
+                        "priority (projects.csv priority column, 1 first, blank last; an error without it), "
+                        "pro_rata (every claim cut by the same factor)")
     r.add_argument("--population-draws", type=int, default=None,
                    help="demographic draws, reused cyclically over replications (default min(N, 200))")
     r.add_argument("--progress", action="store_true", help="show a progress bar")

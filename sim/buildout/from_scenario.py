@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +48,23 @@ def scenario_projects(scenario, funding: Funding) -> list[Project]:
             raise InputError(p._file, "funding", f"row {p.id}: no funding split and no funding table to take one from",
                              row=p._line)
         out.append(Project(id=p.id, cost_yuan=p.investment_plan, planned_start=p.start, planned_end=p.end,
-                           funding_shares=dict(shares), priority=float(p.priority or 0), order=i, name=p.name_zh))
+                           funding_shares=dict(shares), order=i, name=p.name_zh,
+                           # a blank priority is served after every ranked project (ties in plan order)
+                           priority=math.inf if p.priority is None else float(p.priority)))
     return out
+
+
+def check_policy(scenario, policy: str) -> None:
+    """``--policy priority`` needs priorities: with no ``priority`` value in projects.csv it is an
+    error (there is no silent fallback to plan order).  A blank priority is served last."""
+    if policy != "priority":
+        return
+    rows = scenario.rows("projects")
+    if rows and all(p.priority is None for p in rows):
+        raise InputError(getattr(rows[0], "_file", None) or scenario.path, "priority",
+                         "--policy priority needs a priority column in projects.csv with at least one value "
+                         "(1 = served first; blank = served after all ranked projects); "
+                         "use --policy plan_order to serve in the table's order")
 
 
 def run_portfolio(scenario, params: ParameterSet, replications: int, seed: int, randomness: bool = True,
@@ -57,6 +73,7 @@ def run_portfolio(scenario, params: ParameterSet, replications: int, seed: int, 
         raise InputError(scenario.path, "tables.funding", "a funding table (yearly envelopes by source) is needed to run")
     funding = scenario_funding(scenario)
     projects = scenario_projects(scenario, funding)
+    check_policy(scenario, policy)
     try:
         result = run_buildout(projects, funding, params, replications, seed, randomness=randomness,
                               policy=policy, progress=progress, horizon=scenario.horizon)

@@ -21,7 +21,8 @@ class Project:
 
     ``planned_start`` / ``planned_end`` are the works (construction) window in fractional years;
     preparation (approval, design, land) is planned to be finished by ``planned_start``.
-    ``priority``: smaller is served first under the ``priority`` policy (ties in plan order).
+    ``priority``: smaller is served first under the ``priority`` policy (ties in plan order);
+    ``math.inf`` (a blank priority in projects.csv) is served after every ranked project.
     ``order``: position in the plan's project table (the ``plan_order`` policy).
     """
 
