@@ -16,6 +16,25 @@ import numpy as np
 from .errors import InputError
 
 MEASURES = ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count")
+# Capacities that count whole things: a by_villages split gives each township whole numbers.
+# ``count`` (facilities) is not among them: it keeps the proportional split, so that every township
+# with villages has a share of a network (coverage quantities read count > 0).
+WHOLE = ("beds", "beds_nursing", "plots", "staff")
+
+
+def apportion(total: float, weights: np.ndarray) -> np.ndarray:
+    """Split a whole-number ``total`` over ``weights`` in whole numbers that sum to it (largest
+    remainder / Hamilton method; ties to the earlier unit).  A non-integer total is split exactly."""
+    w = np.asarray(weights, dtype=float)
+    exact = total * w / w.sum()
+    if float(total) != round(float(total)):
+        return exact
+    base = np.floor(exact + 1e-9)
+    short = int(round(total - base.sum()))
+    if short > 0:
+        order = np.argsort(-(exact - base), kind="stable")
+        base[order[:short]] += 1
+    return base
 
 
 @dataclass
@@ -91,7 +110,8 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
     Returns the items (``online`` unset) and, per item, the index of its project in
     ``scenario.rows('projects')`` (-1 for existing facilities).  Spread rules expand one output
     row over the townships under its unit: ``each`` gives every township the full amounts,
-    ``by_villages`` splits them in proportion to villages + communities.  A blank capacity is 0,
+    ``by_villages`` splits them in proportion to villages + communities, beds, nursing beds,
+    plots and staff in whole numbers by the largest-remainder method (``apportion``).  A blank capacity is 0,
     except ``beds_nursing`` which stays NaN ("split unknown": the eldercare model applies the
     nursing share of new beds).  ``count`` defaults to 1 for a facility that did not exist before
     and 0 for an enlargement of an existing one.
@@ -103,35 +123,39 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
             children.setdefault(u.parent, []).append(u)
     existing = {f.id for f in scenario.rows("facilities")}
     project_pos = {p.id: i for i, p in enumerate(scenario.rows("projects"))}
-    rows: list[tuple] = []  # (row, unit id, factor, project index, count default)
+    rows: list[tuple] = []  # (row, unit id, factor, project index, count default, whole-number amounts)
 
     for f in scenario.rows("facilities"):
-        rows.append((f, f.unit, 1.0, -1, 1.0))
+        rows.append((f, f.unit, 1.0, -1, 1.0, None))
     for o in scenario.rows("project_outputs"):
         count_default = 0.0 if (o.facility in existing) else 1.0
         pidx = project_pos[o.project]
         if o.spread is None:
-            rows.append((o, o.unit, 1.0, pidx, count_default))
+            rows.append((o, o.unit, 1.0, pidx, count_default, None))
             continue
         towns = _townships_under(o.unit, children)
         if not towns:
             raise InputError(o._file, "spread", f"spread {o.spread!r} but unit {o.unit} has no townships", row=o._line)
         if o.spread == "each":
-            rows.extend((o, t.id, 1.0, pidx, count_default) for t in towns)
+            rows.extend((o, t.id, 1.0, pidx, count_default, None) for t in towns)
         else:
             weights = np.array([(t.villages or 0) + (t.communities or 0) for t in towns], dtype=float)
             if weights.sum() <= 0:
                 raise InputError(o._file, "spread", f"by_villages but the townships under {o.unit} have no "
                                  "villages or communities in units.csv", row=o._line)
+            whole = {m: apportion(getattr(o, m), weights) for m in WHOLE if getattr(o, m) is not None}
             weights /= weights.sum()
-            rows.extend((o, t.id, w, pidx, count_default * w) for t, w in zip(towns, weights))
+            rows.extend((o, t.id, w, pidx, count_default * w, {m: a[k] for m, a in whole.items()})
+                        for k, (t, w) in enumerate(zip(towns, weights)))
 
     measures: dict[str, np.ndarray] = {}
     for m in MEASURES:
         vals = []
-        for row, _, factor, _, count_default in rows:
+        for row, _, factor, _, count_default, whole in rows:
             v = getattr(row, m)
-            if m == "count":
+            if whole is not None and m in whole:
+                vals.append(float(whole[m]))
+            elif m == "count":
                 vals.append(count_default if v is None else v * factor)
             elif v is None:
                 vals.append(np.nan if m == "beds_nursing" else 0.0)
@@ -147,7 +171,7 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
         source_id=np.array([getattr(r, "facility", None) or r.id for r, *_ in rows], dtype=object),
         project=np.array([getattr(r, "project", "") for r, *_ in rows], dtype=object),
     )
-    return items, np.array([p for *_, p, _ in rows], dtype=int)
+    return items, np.array([r[3] for r in rows], dtype=int)
 
 
 def _townships_under(unit: str, children: dict[str, list]) -> list:

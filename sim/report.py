@@ -11,24 +11,39 @@ def _fmt(x, digits: int = 1) -> str:
 
 
 def print_verdicts(result, console: Console | None = None) -> None:
+    """The verdict table.  A deterministic or single-replication run shows the one simulated value
+    and no probability or interval columns (there is nothing to estimate)."""
+    from .indicators import interval_kind
+
     console = console or Console(width=160)
     o = result.options
-    table = Table(title=f"{result.scenario.name} — targets, {o.replications} replications, seed {o.seed}",
-                  show_lines=False)
-    for col, just in (("id", "left"), ("indicator", "left"), ("year", "right"), ("target", "right"),
-                      ("simulated p10–p50–p90", "right"), ("P(met)", "right"), ("95% CI", "right"),
-                      ("verdict", "left")):
+    estimate = interval_kind(o.replications, o.randomness) == "wilson95"
+    how = ("deterministic (everything on plan)" if not o.randomness
+           else f"{o.replications} replication{'s' if o.replications > 1 else ''}, seed {o.seed}")
+    table = Table(title=f"{result.scenario.name} — targets, {how}", show_lines=False)
+    cols = [("id", "left"), ("indicator", "left"), ("year", "right"), ("target", "right")]
+    cols += ([("simulated p10–p50–p90", "right"), ("P(met)", "right"), ("95% CI", "right")] if estimate
+             else [("simulated", "right")])
+    for col, just in cols + [("verdict", "left")]:
         table.add_column(col, justify=just)
     for rec in result.summary:
         target = f"{rec['comparator'] or ''}{_fmt(rec['target'], 4).rstrip('0').rstrip('.') if rec['target'] is not None else rec['target_text'] or ''} {rec['unit'] or ''}"
         if rec["kind"] == "computed":
-            sim = f"{_fmt(rec['p10'])} – {_fmt(rec['p50'])} – {_fmt(rec['p90'])}"
+            sim = f"{_fmt(rec['p10'])} – {_fmt(rec['p50'])} – {_fmt(rec['p90'])}" if estimate else _fmt(rec["p50"])
             p = _fmt(rec["p_met"], 2) if rec["p_met"] is not None else "n/a"
-            ci = f"{rec['p_met_low']:.2f}–{rec['p_met_high']:.2f}" if rec["p_met"] is not None else ""
+            ci = (f"{rec['p_met_low']:.2f}–{rec['p_met_high']:.2f}"
+                  if rec.get("p_met_low") is not None and rec.get("p_met_high") is not None else "")
         else:
             sim = f"observed {_fmt(rec.get('observed'))}" if rec.get("observed") is not None else "—"
             p, ci = "—", ""
         binding = "*" if rec["binding"] == "binding" else ""
-        table.add_row(rec["id"] + binding, rec["name"], str(rec["year"]), target, sim, p, ci, rec["verdict"])
+        cells = [sim, p, ci] if estimate else [sim]
+        table.add_row(rec["id"] + binding, rec["name"], str(rec["year"]), target, *cells, rec["verdict"])
     console.print(table)
-    console.print("* binding (约束性) target. P(met): share of replications in which the target holds at the end of its year.")
+    if estimate:
+        console.print("* binding (约束性) target. P(met): share of replications in which the target holds at the end "
+                      "of its year; 95% Wilson interval.")
+    else:
+        console.print("* binding (约束性) target. One outcome, no probability: "
+                      + ("every project on its planned dates, central parameter values." if not o.randomness
+                         else "a single random replication."))

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from . import output_tables as T
 from .capacity import build_items, online_times
 from .errors import InputError
-from .indicators import indicator_table, target_summary
+from .indicators import indicator_table, interval_kind, target_summary
 from .loader import Scenario, load_scenario
 from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, write_csv, write_json
 
@@ -45,7 +46,8 @@ class RunResult:
     quantities: dict[str, np.ndarray]   # name -> (R, Y)
     indicators: pd.DataFrame
     summary: list[dict]
-    projects: pd.DataFrame
+    projects: pd.DataFrame   # published tables (sim/output_tables.py), one per output file
+    spending: pd.DataFrame
     capacity: pd.DataFrame
     population: pd.DataFrame
     components: pd.DataFrame
@@ -66,8 +68,8 @@ def _check_options(opt: RunOptions) -> None:
 def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     """Run the whole chain in memory (no files)."""
     from .buildout.from_scenario import run_portfolio
-    from .population import aging_table, build_inputs, components_table, population_table, project
-    from .services import ServiceContext, capacity_table, compute_quantities
+    from .population import build_inputs, project
+    from .services import MODELS, ServiceContext, compute_quantities
 
     _check_options(opt)
     t0 = time.perf_counter()
@@ -105,15 +107,16 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
         for name, arr in compute_quantities(ctx).items():
             quantities.setdefault(name, []).append(arr)
         if capacity is None:
-            capacity = capacity_table(ctx)
+            capacity = T.capacity_table(ctx, [rec for model in MODELS for rec in model.records(ctx)], scenario)
     q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
 
-    table = indicator_table(scenario, q, years)
-    summary = target_summary(scenario, q, years, table)
+    table = indicator_table(scenario, q, years, randomness=opt.randomness)
+    summary = target_summary(scenario, q, years, table, randomness=opt.randomness)
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
-        projects=build.table, capacity=capacity,
-        population=population_table(pop, scenario.id), components=components_table(pop), aging=aging_table(pop),
+        projects=T.projects_table(scenario, build), spending=T.spending_table(scenario, build), capacity=capacity,
+        population=T.population_table(pop, scenario), components=T.components_table(pop, scenario),
+        aging=T.aging_table(pop, scenario),
         build=build, seconds=time.perf_counter() - t0,
     )
 
@@ -178,13 +181,17 @@ def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str]
 def _write_files(result: RunResult, tmp: Path) -> None:
     write_csv(tmp / "indicators.csv", result.indicators)
     write_csv(tmp / "projects.csv", result.projects)
+    write_csv(tmp / "spending.csv", result.spending)
     write_csv(tmp / "capacity.csv", result.capacity)
     write_csv(tmp / "population.csv", result.population)
     write_csv(tmp / "components.csv", result.components)
     write_csv(tmp / "aging.csv", result.aging)
+    o = result.options
     write_json(tmp / "summary.json", {
         "scenario": result.scenario.id, "name": result.scenario.name,
-        "replications": result.options.replications, "seed": result.options.seed,
+        "replications": o.replications, "seed": o.seed, "randomness": o.randomness,
+        "p_met_estimate": interval_kind(o.replications, o.randomness),
+        "percentile_method": f"numpy {T.PERCENTILE_METHOD}",
         "targets": result.summary,
     })
 

@@ -32,8 +32,11 @@ def quantity_by_year(result, name):
 def test_without_randomness_projects_finish_on_plan_and_indicators_follow(tongdao):
     res = simulate(tongdao, RunOptions(replications=1, randomness=False))
     planned = {p.id: p.end for p in tongdao.rows("projects")}
+    finish = dict(zip(res.build.result.project_ids, res.build.result.completion[0]))
     for _, row in res.projects.iterrows():
-        assert row.completion_p50 == pytest.approx(planned[row.project], abs=1e-9), row.project
+        assert finish[row.project] == pytest.approx(planned[row.project], abs=1e-9), row.project
+        assert row.completion_p50 == row.planned_end, row.project            # the same month, YYYY-MM
+        assert row.p_complete_by_own_planned_end == 1.0
     # Relief station P01_01 is planned to finish at the end of 2022 (003:475): 50 beds from 2022, none before.
     beds = quantity_by_year(res, "relief_station_beds")
     assert beds[2021] == 0 and beds[2022] == 50 and beds[2030] == 50
@@ -51,7 +54,7 @@ def test_same_seed_gives_byte_identical_files(tongdao, tmp_path):
     write_results(simulate(tongdao, opt), tmp_path / "b", False, None)
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert files == ["aging.csv", "capacity.csv", "components.csv", "indicators.csv", "manifest.json", "population.csv",
-                     "projects.csv", "summary.json"]
+                     "projects.csv", "spending.csv", "summary.json"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     write_results(simulate(tongdao, RunOptions(replications=40, seed=8)), tmp_path / "c", False, None)

@@ -1,0 +1,299 @@
+"""The published tables of a results folder: columns that say what they hold, in stated units.
+
+Every column of every file is listed with its unit in the README ("Output files and columns"); a
+test checks the table against the files in both directions.  Conventions:
+
+* dates are ``YYYY-MM`` (the month in which an instant falls; an end at 2026.0, the last instant of
+  December 2025, is ``2025-12``); a date beyond the horizon reads ``after <horizon>``;
+* money in yuan (``_yuan``) and in 万元 (``_wan``, 1 万元 = 10,000 yuan);
+* p10 / p50 / p90 are order statistics (``numpy.percentile(..., method="inverted_cdf")``): the value
+  of an actual replication, so a count is a count that can occur;
+* no ``inf`` or ``NaN`` where a number is expected: an undefined figure is a blank cell, with a
+  column saying why where it is not obvious (``utilisation_note``);
+* admin-unit tables carry ``scenario``, ``unit``, ``name_zh`` and a row for the whole region
+  (``unit`` = the region's id) beside its townships;
+* age bands are written ``05-09岁`` (a bare ``5-9`` becomes a date in Excel).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .indicators import PERCENTILE_METHOD, percentile
+
+WAN = 10_000.0   # yuan per 万元
+
+# Units of the capacity table's measures
+MEASURE_UNITS = {
+    "beds": "beds (张)", "beds_nursing": "nursing-type beds (张)", "plots": "cemetery plots (个)",
+    "area_m2": "m²", "cremations_per_peak_day": "cremations per day (peak season)",
+    "cases_per_year": "cases per year", "households": "households", "staff": "persons", "count": "facilities",
+}
+# Measures that are counts of whole things: their capacity percentiles are whole numbers
+COUNT_MEASURES = ("beds", "beds_nursing", "plots", "households", "staff", "count")
+
+
+# ----------------------------------------------------------------------------------- dates
+def start_month(t: float) -> str:
+    """A start instant as ``YYYY-MM`` (2021.0 = 1 January 2021 -> ``2021-01``)."""
+    if not math.isfinite(t):
+        return ""
+    y = math.floor(t + 1e-9)
+    m = min(12, int(math.floor((t - y) * 12 + 1e-6)) + 1)
+    return f"{y:04d}-{m:02d}"
+
+
+def end_month(t: float, horizon: int | None = None) -> str:
+    """An end instant as ``YYYY-MM``, the month in which it falls (2026.0 = end of ``2025-12``);
+    ``after <horizon>`` for +inf (not within the simulated years)."""
+    if not math.isfinite(t):
+        return f"after {horizon}" if horizon is not None else ""
+    y = math.floor(t - 1e-9)
+    m = max(1, min(12, math.ceil((t - y) * 12 - 1e-6)))
+    return f"{y:04d}-{m:02d}"
+
+
+# ----------------------------------------------------------------------------------- units
+def unit_names(scenario) -> dict[str, str]:
+    return {str(u.id): u.name_zh for u in scenario.rows("units")}
+
+
+def _region(scenario) -> tuple[str, str]:
+    rid = str(scenario.region_unit)
+    return rid, unit_names(scenario).get(rid) or str(scenario.region.get("name") or rid)
+
+
+# ----------------------------------------------------------------------------------- projects
+def projects_table(scenario, build) -> pd.DataFrame:
+    """One row per project (``build``: ``sim.buildout.from_scenario.Portfolio``)."""
+    res = build.result
+    rows = scenario.rows("projects")
+    if [p.id for p in rows] != list(res.project_ids):
+        raise ValueError("build-out result does not match the scenario's projects")
+    comp = res.completion
+    R = comp.shape[0]
+    q = percentile(comp, [10, 50, 90], axis=0)
+    online50 = percentile(res.online, 50, axis=0)
+    planned_end = np.array([p.end for p in rows], dtype=float)
+    period_end = float(scenario.period[1]) + 1.0
+    eps = 1e-9
+    h = scenario.horizon
+    cost = np.array([p.investment_plan for p in rows], dtype=float)
+    spend_total = res.spend.sum(axis=2).mean(axis=0)
+    overrun = res.overrun.mean(axis=0)
+    df = pd.DataFrame({
+        "scenario": scenario.id,
+        "project": [p.id for p in rows],
+        "name_zh": [p.name_zh for p in rows],
+        "cost_yuan": cost, "cost_wan": cost / WAN,
+        "planned_start": [start_month(p.start) for p in rows],
+        "planned_end": [end_month(p.end) for p in rows],
+        "completion_p10": [end_month(v, h) for v in q[0]],
+        "completion_p50": [end_month(v, h) for v in q[1]],
+        "completion_p90": [end_month(v, h) for v in q[2]],
+        "p_complete_by_own_planned_end": (comp <= planned_end[None, :] + eps).mean(axis=0),
+        "p_complete_by_plan_period_end": (comp <= period_end + eps).mean(axis=0),
+        "p_not_complete_by_horizon": (~np.isfinite(comp)).mean(axis=0),
+        "full_operation_p50": [end_month(v, h) for v in online50],
+        "overrun_mean_yuan": overrun, "overrun_mean_wan": overrun / WAN,
+        "spend_total_mean_yuan": spend_total, "spend_total_mean_wan": spend_total / WAN,
+        "replications": R,
+    })
+    return df
+
+
+def spending_table(scenario, build) -> pd.DataFrame:
+    """Mean spend by year and by funding source, in yuan and 万元 (long table).
+
+    Rows: each project by calendar year (``funding_source`` = ``all``); each funding source by year
+    (``project`` = ``all``); everything by year (both ``all``); and each project by funding source
+    over the whole run (``year`` = ``all``), from the receipts.
+    """
+    res = build.result
+    rows = scenario.rows("projects")
+    names = {p.id: p.name_zh for p in rows}
+    years = [int(y) for y in res.years]
+    out = []
+
+    def add(project, source, year, yuan):
+        out.append({"scenario": scenario.id, "project": project, "name_zh": names.get(project, ""),
+                    "funding_source": source, "year": year, "spend_mean_yuan": float(yuan),
+                    "spend_mean_wan": float(yuan) / WAN})
+
+    spend = res.spend.mean(axis=0)                      # (P, Y)
+    for i, pid in enumerate(res.project_ids):
+        for k, y in enumerate(years):
+            add(pid, "all", str(y), spend[i, k])
+    by_source = res.source_spend.mean(axis=0)           # (S, Y)
+    for s, src in enumerate(res.sources):
+        for k, y in enumerate(years):
+            add("all", src, str(y), by_source[s, k])
+    total = res.spend.sum(axis=1).mean(axis=0)          # (Y,)
+    for k, y in enumerate(years):
+        add("all", "all", str(y), total[k])
+    received = res.received.mean(axis=0)                # (P, S)
+    for i, pid in enumerate(res.project_ids):
+        for s, src in enumerate(res.sources):
+            if received[i, s] > 0 or any(p.id == pid and (p.funding or {}).get(src) for p in rows):
+                add(pid, src, "all", received[i, s])
+    return pd.DataFrame(out)
+
+
+# ----------------------------------------------------------------------------------- capacity
+def capacity_table(ctx, records_by_model, scenario) -> pd.DataFrame:
+    """Demand and capacity per unit (and the region), year, service and measure.
+
+    ``records_by_model``: iterable of ``sim.services.common.Record``.  Means over the replications of
+    the chunk with p10 / p50 / p90 (order statistics).  ``utilisation`` = mean demand / mean capacity,
+    blank with ``utilisation_note`` when there is no capacity or no demand model.
+    """
+    names = unit_names(scenario)
+    rows: list[dict] = []
+    for rec in records_by_model:
+        if rec.demand is not None and rec.capacity is not None:
+            for u, unit in enumerate(ctx.units):
+                rows += _capacity_rows(ctx, rec, unit, rec.demand[:, u, :], rec.capacity[:, u, :])
+        rows += _capacity_rows(ctx, rec, ctx.region_unit, rec.demand_region, rec.capacity_region)
+    df = pd.DataFrame(rows)
+    df.insert(0, "scenario", scenario.id)
+    df.insert(2, "name_zh", [names.get(str(u), "") for u in df["unit"]])
+    return df
+
+
+def _capacity_rows(ctx, rec, unit: str, demand, cap) -> list[dict]:
+    rows = []
+    count = rec.measure in COUNT_MEASURES
+    for j, year in enumerate(ctx.years):
+        c = np.asarray(cap[:, j], dtype=float)
+        if count:
+            c = np.round(c, 6)
+        d = np.asarray(demand[:, j], dtype=float) if demand is not None else None
+        mc = float(np.mean(c))
+        row = {"unit": unit, "year": int(year), "service": rec.service, "measure": rec.measure,
+               "measure_unit": MEASURE_UNITS.get(rec.measure, ""),
+               "demand_mean": math.nan, "demand_p10": math.nan, "demand_p50": math.nan, "demand_p90": math.nan,
+               "capacity_mean": mc,
+               "capacity_p10": float(percentile(c, 10)), "capacity_p50": float(percentile(c, 50)),
+               "capacity_p90": float(percentile(c, 90)),
+               "utilisation": math.nan, "utilisation_note": "",
+               "gap_mean": math.nan, "gap_p10": math.nan, "gap_p90": math.nan}
+        if d is None:
+            row["utilisation_note"] = "no demand model"
+        else:
+            md = float(np.mean(d))
+            gap = d - c
+            row.update({"demand_mean": md, "demand_p10": float(percentile(d, 10)),
+                        "demand_p50": float(percentile(d, 50)), "demand_p90": float(percentile(d, 90)),
+                        "gap_mean": float(np.mean(gap)), "gap_p10": float(percentile(gap, 10)),
+                        "gap_p90": float(percentile(gap, 90))})
+            if mc > 0:
+                row["utilisation"] = md / mc
+            else:
+                row["utilisation_note"] = "no capacity" + (" (demand > 0)" if md > 0 else "")
+        row["note"] = rec.note
+        rows.append(row)
+    return rows
+
+
+# ----------------------------------------------------------------------------------- population
+def age_band_labels() -> list[str]:
+    """``00-04岁`` ... ``95-99岁``, ``100岁及以上`` (Excel keeps them as text)."""
+    return [f"{a:02d}-{a + 4:02d}岁" for a in range(0, 100, 5)] + ["100岁及以上"]
+
+
+def _with_region(arr: np.ndarray, units: list[str], region: str, axis: int = 1) -> tuple[np.ndarray, list[str]]:
+    """Append the region total along the unit axis unless the only unit is the region itself."""
+    if list(units) == [region]:
+        return arr, list(units)
+    return np.concatenate([arr, arr.sum(axis=axis, keepdims=True)], axis=axis), list(units) + [region]
+
+
+def population_table(pop, scenario) -> pd.DataFrame:
+    """unit, name_zh, year, sex, age band: population on 1 July, mean and p10 / p90 over demographic draws."""
+    if pop.pop is None:
+        raise ValueError("population_table needs project(..., store='ages')")
+    rid, rname = _region(scenario)
+    b = np.concatenate([pop.pop[..., :100].reshape(pop.pop.shape[:-1] + (20, 5)).sum(-1), pop.pop[..., 100:]], axis=-1)
+    b, units = _with_region(b, pop.units, rid)
+    names = list(pop.names) + ([rname] if len(units) > len(pop.units) else [])
+    mean, p10, p90 = b.mean(0), percentile(b, 10, axis=0), percentile(b, 90, axis=0)
+    U, Y, S, G = mean.shape
+    idx = pd.MultiIndex.from_product([range(U), range(Y), range(S), range(G)], names=["u", "y", "s", "g"])
+    labels = age_band_labels()
+    lo = [5 * g for g in range(20)] + [100]
+    hi = [5 * g + 4 for g in range(20)] + [None]
+    g = idx.get_level_values("g")
+    return pd.DataFrame({
+        "scenario": scenario.id,
+        "unit": np.asarray(units, dtype=object)[idx.get_level_values("u")],
+        "name_zh": np.asarray(names, dtype=object)[idx.get_level_values("u")],
+        "year": pop.years[idx.get_level_values("y")],
+        "sex": np.asarray(("male", "female"), dtype=object)[idx.get_level_values("s")],
+        "age_band": np.asarray(labels, dtype=object)[g],
+        "age_from": np.asarray(lo)[g], "age_to": pd.array(np.asarray(hi, dtype=object)[g], dtype="Int64"),
+        "population_mean": mean.ravel(), "population_p10": p10.ravel(), "population_p90": p90.ravel(),
+    })
+
+
+def _long(scenario, units, names, years, arrays: dict[str, np.ndarray], pct: bool, first: dict) -> pd.DataFrame:
+    U, Y = len(units), len(years)
+    df = pd.DataFrame({"scenario": scenario.id, "unit": np.repeat(np.asarray(units, dtype=object), Y),
+                       "name_zh": np.repeat(np.asarray(names, dtype=object), Y)})
+    for k, v in first.items():
+        df[k] = np.tile(np.asarray(v, dtype=object), U)
+    for k, a in arrays.items():
+        df[f"{k}_mean"] = a.mean(0).ravel()
+        if pct:
+            df[f"{k}_p10"] = percentile(a, 10, axis=0).ravel()
+            df[f"{k}_p90"] = percentile(a, 90, axis=0).ravel()
+    return df
+
+
+def components_table(pop, scenario) -> pd.DataFrame:
+    """Births, deaths and net migration per unit (and the region) and interval 1 July y -> 1 July y+1,
+    from the base year to the horizon; means with p10 / p90."""
+    rid, rname = _region(scenario)
+    arrays = {}
+    for k in ("births", "deaths", "net_migration"):
+        arrays[k], units = _with_region(getattr(pop, k), pop.units, rid)
+    names = list(pop.names) + ([rname] if len(units) > len(pop.units) else [])
+    fy = [int(y) for y in pop.flow_years]
+    first = {"interval": [f"{y}-{y + 1}" for y in fy], "from": [f"{y}-07" for y in fy],
+             "to": [f"{y + 1}-07" for y in fy]}
+    return _long(scenario, units, names, fy, arrays, True, first)
+
+
+def aging_table(pop, scenario) -> pd.DataFrame:
+    """Population, people aged 60+, 65+, 80+ and their shares (%), 失能 and 半失能 people aged 60+,
+    per unit (and the region) and year (1 July); means with p10 / p90."""
+    rid, rname = _region(scenario)
+    raw = {"population": pop.total, "age60plus": pop.age60, "age65plus": pop.age65, "age80plus": pop.age80,
+           "disabled_60plus": pop.disabled, "semi_disabled_60plus": pop.semi_disabled}
+    arrays = {}
+    for k, a in raw.items():
+        arrays[k], units = _with_region(a, pop.units, rid)
+    tot = arrays["population"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for a in ("60", "65", "80"):
+            arrays[f"share{a}plus_pct"] = np.where(tot > 0, 100 * arrays[f"age{a}plus"] / np.where(tot > 0, tot, 1), np.nan)
+    order = ["population", "age60plus", "age65plus", "age80plus", "share60plus_pct", "share65plus_pct",
+             "share80plus_pct", "disabled_60plus", "semi_disabled_60plus"]
+    names = list(pop.names) + ([rname] if len(units) > len(pop.units) else [])
+    return _long(scenario, units, names, [int(y) for y in pop.years], {k: arrays[k] for k in order}, True,
+                 {"year": [int(y) for y in pop.years]})
+
+
+# ----------------------------------------------------------------------------------- guard
+def assert_no_inf(df: pd.DataFrame, name: str) -> None:
+    """Raise if a numeric column holds ±inf (a reader expects a number or a blank)."""
+    num = df.select_dtypes(include=[np.number])
+    bad = [c for c in num.columns if np.isinf(num[c].to_numpy(dtype=float)).any()]
+    if bad:
+        raise RuntimeError(f"{name}: columns {bad} hold inf")
+
+
+__all__ = ["PERCENTILE_METHOD", "WAN", "projects_table", "spending_table", "capacity_table", "population_table",
+           "components_table", "aging_table", "age_band_labels", "start_month", "end_month", "assert_no_inf"]
