@@ -271,3 +271,39 @@ def test_percentiles_are_values_that_occurred(mc, tongdao):
         for col in ("p10", "p50", "p90"):
             if not math.isnan(row[col]):
                 assert np.isclose(vals, row[col]).any(), (t.id, col)
+
+
+# ----------------------------------------------------------------------------- the README's column table
+def _readme_columns() -> dict[str, set[str]]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("#### Output files and columns", 1)[1]
+    table = [l for l in section.split("\n\n")[2].splitlines() if l.startswith("| ") and not l.startswith("| file")]
+    cols: dict[str, set[str]] = {}
+    for line in table:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        where = cells[0].replace("`", "")
+        names = set(re.findall(r"`([^`]+)`", cells[1]))
+        cols.setdefault(where, set()).update(names)
+    shared = cols.pop("all CSV", set())
+    for k in list(cols):
+        if k.endswith(".csv"):
+            cols[k] |= shared
+    return cols
+
+
+def test_readme_column_table_matches_every_output_file(mc):
+    """Both directions: every column of every file is documented, and nothing documented is missing."""
+    cols = _readme_columns()
+    out = mc[1]
+    for name in FILES:
+        header = list(pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", nrows=0).columns)
+        doc = cols.get(f"{name}.csv", set())
+        assert set(header) - doc == set(), f"{name}.csv: columns not in the README's column table"
+        assert doc - set(header) == set(), f"{name}.csv: README documents columns the file does not have"
+    summ = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summ) == cols["summary.json"]
+    keys = set().union(*(t.keys() for t in summ["targets"]))
+    assert keys == cols["summary.json target"]
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(man) == cols["manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in FILES] + ["summary.json", "manifest.json"])
