@@ -61,15 +61,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .loader import load_scenario
+    from .domains import defaults_text, validate_scenario
     from .summary import scenario_summary
 
-    scenario = load_scenario(args.scenario)
+    scenario = validate_scenario(args.scenario)
     if args.json:
         json.dump(scenario.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         print(scenario_summary(scenario))
+        for line in defaults_text(scenario):
+            print(line)
         print("valid.")
     return 0
 
@@ -90,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return {"validate": cmd_validate, "run": cmd_run}[args.command](args)
-    except InputError as exc:
-        print(f"error: {exc.line()}", file=sys.stderr)
+    except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
+        print("\n".join(exc.lines()), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and cut short: not an error of ours
         sys.stderr.close()

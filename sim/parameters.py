@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "normal")
 
@@ -28,6 +28,7 @@ class ParamSpec:
     confidence: str = ""
     source: str = ""
     note: str = ""
+    domain: object = None     # sim.domains.Domain: draws are truncated to it (None: unbounded)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """``size`` draws; a fixed parameter (or one without a range) repeats the value."""
@@ -37,6 +38,12 @@ class ParamSpec:
         """Inverse CDF at uniforms ``u``: monotone in ``u``, so one uniform per replication couples
         two scenarios' draws (a longer distribution gives a longer draw in every replication)."""
         u = np.asarray(u, dtype=float)
+        if np.any(~np.isfinite(u)) or np.any(u < 0) or np.any(u > 1):
+            raise ValueError(f"u must be uniforms in [0, 1] (parameter {self.id})")
+        x = self._quantile(u)
+        return x if self.domain is None else self.domain.clip(x)
+
+    def _quantile(self, u: np.ndarray) -> np.ndarray:
         if self.distribution == "fixed" or self.low is None or self.high is None:
             return np.full(u.shape, float(self.value))
         a, c, b = float(self.low), float(self.value), float(self.high)
@@ -49,8 +56,15 @@ class ParamSpec:
             right = b - np.sqrt(np.clip((1 - u) * (b - a) * (b - c), 0, None))
             return np.where(u < (c - a) / (b - a), left, right)
         if self.distribution == "normal":
-            # low/high are the 10th and 90th percentiles: sigma = (high - low) / (2 * 1.2816)
-            return c + (b - a) / 2.5631 * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+            # low/high are the 10th and 90th percentiles: sigma = (high - low) / (2 * 1.2816).
+            # Truncated to the domain: the uniforms are mapped into [F(domain lo), F(domain hi)],
+            # so the draw stays monotone in u (common random numbers still couple scenarios).
+            sigma = (b - a) / 2.5631
+            if self.domain is not None and sigma > 0:
+                ulo = ndtr((self.domain.lo - c) / sigma) if np.isfinite(self.domain.lo) else 0.0
+                uhi = ndtr((self.domain.hi - c) / sigma) if np.isfinite(self.domain.hi) else 1.0
+                u = ulo + (uhi - ulo) * u
+            return c + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
         raise ValueError(f"unknown distribution {self.distribution!r} for parameter {self.id}")
 
 
@@ -59,6 +73,7 @@ class ParameterSet:
     """The scenario's parameters by id, with helpers that name the missing id in their error."""
 
     specs: dict[str, ParamSpec] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)   # the parameter tables read, for messages
 
     def __contains__(self, pid: str) -> bool:
         return pid in self.specs
@@ -68,7 +83,8 @@ class ParameterSet:
             return self.specs[pid]
         except KeyError:
             from .errors import InputError
-            raise InputError("parameters", pid, "missing: a model needs this parameter, add it to one of the "
+            raise InputError(self.files[0] if self.files else "parameters table", pid,
+                             "missing parameter: a model needs it; add a row with this id to one of the "
                              "scenario's parameter tables") from None
 
     def value(self, pid: str, default: float | None = None) -> float:
@@ -81,6 +97,8 @@ class ParameterSet:
     def draws(self, pid: str, seed: int, size: int, randomness: bool = True) -> np.ndarray:
         """Reproducible draws for one parameter: the stream depends on (seed, pid) only."""
         spec = self.spec(pid)
+        if not isinstance(size, (int, np.integer)) or size < 0:
+            raise ValueError(f"size must be a whole number >= 0, got {size!r}")
         if not randomness:
             return np.full(size, float(spec.value))
         return spec.sample(stream(seed, "param", pid), size)
@@ -93,6 +111,8 @@ def stream(seed: int, *names: str) -> np.random.Generator:
     shift the draws of the others, and two scenarios run with the same seed share their draws
     (common random numbers).
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
     digest = hashlib.sha256("/".join(names).encode("utf-8")).digest()
     key = int.from_bytes(digest[:8], "little")
     return np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFFFFFFFFFF, key]))

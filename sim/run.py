@@ -159,6 +159,7 @@ def manifest(result: RunResult, argv: list[str] | None, files: list[str] | None 
         "versions": versions, "command": argv,
         "command_text": " ".join(shlex.quote(a) for a in argv) if argv else None,
         "arguments": arguments if arguments is not None else (argv[1:] if argv else None),
+        "parameter_defaults": s.defaults,   # declared defaults this run used (sim/domains.py)
     }
 
 
@@ -198,8 +199,9 @@ def _write_files(result: RunResult, tmp: Path) -> None:
 
 def run(scenario_path: Path, opt: RunOptions, out: Path, overwrite: bool = False,
         argv: list[str] | None = None, arguments: list[str] | None = None) -> RunResult:
+    from .domains import validate_scenario
+    scenario = validate_scenario(scenario_path)   # the same complete check as `validate`, before anything runs
     check_destination(out, overwrite)   # refuse before computing, not after
-    scenario = load_scenario(scenario_path)
     result = simulate(scenario, opt)
     write_results(result, out, overwrite, argv, arguments)
     return result

@@ -45,6 +45,7 @@ class Row(BaseModel):
     note: str | None = None
     _file: str = PrivateAttr("")           # where the row came from, for error messages
     _line: int | None = PrivateAttr(None)
+    _origin: dict = PrivateAttr(default_factory=dict)   # column -> (variant YAML, key) for patched cells
 
     @model_validator(mode="before")
     @classmethod

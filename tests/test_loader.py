@@ -39,7 +39,7 @@ def test_mini_loads_with_money_in_yuan(mini):
     assert p["P2"].funding == {"county": 0.5, "lottery": 0.5}
     f = s.by_id("funding")
     assert f["lottery_2022"].amount == pytest.approx(100e4)
-    assert set(s.parameters().specs) == {"a.rate", "b.cost"}   # two parameter files merged
+    assert {"a.rate", "b.cost"} <= set(s.by_id("parameters"))   # several parameter files merged
     assert s.by_id("facilities")["F2"].opened_year() == pytest.approx(2021 + 1 / 12)   # during Jan 2021
     assert s.by_id("facilities")["F1"].opened_year() == 2015.5                         # during 2015
 
@@ -162,8 +162,9 @@ def test_variant_add_remove_and_bad_patch(mini):
     err = error_of(variant)
     assert Path(err.file).name == "v.yaml" and err.field == "patch.projects.P7"
     variant.write_text("extends: mini.yaml\nid: v\npatch:\n  projects:\n    P1: {investment_total: -3}\n", encoding="utf-8")
-    err = error_of(variant)
-    assert Path(err.file).name == "projects.csv" and err.row == 2 and err.field == "investment_total"
+    err = error_of(variant)   # a bad value set by a patch is reported against the YAML that set it
+    assert Path(err.file).name == "v.yaml" and err.row is None
+    assert err.field == "patch.projects.P1.investment_total" and "negative" in err.message
 
 
 def test_json_output_is_resolved(mini, capsys):
