@@ -54,6 +54,8 @@ class RunResult:
     aging: pd.DataFrame    # per unit and year: 60+/65+/80+ counts and shares, 失能 / 半失能
     build: object          # sim.buildout.from_scenario.Portfolio: the raw build-out arrays
     seconds: float
+    townships: dict | None = None   # per-township arrays (R, U, Y) from sim.geo.townships (issue 10)
+    township_units: list | None = None   # the U axis of those arrays
 
 
 def _check_options(opt: RunOptions) -> None:
@@ -70,6 +72,7 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     from .buildout.from_scenario import run_portfolio
     from .population import build_inputs, project
     from .services import MODELS, ServiceContext, compute_quantities
+    from .geo.townships import township_indicator_rows, township_quantities
 
     _check_options(opt)
     t0 = time.perf_counter()
@@ -95,6 +98,7 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     # Services, in chunks of D replications so population arrays are never copied R times.
     # The capacity table summarises the first chunk (its percentiles cannot be pooled).
     quantities: dict[str, list[np.ndarray]] = {}
+    township_parts: dict[str, list[np.ndarray]] = {}
     capacity = None
     for lo in range(0, R, D):
         n = min(R, lo + D) - lo
@@ -106,19 +110,31 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
         )
         for name, arr in compute_quantities(ctx).items():
             quantities.setdefault(name, []).append(arr)
+        for name, arr in township_quantities(ctx).items():   # per-township arrays (sim/geo/townships.py)
+            township_parts.setdefault(name, []).append(arr)
         if capacity is None:
             capacity = T.capacity_table(ctx, [rec for model in MODELS for rec in model.records(ctx)], scenario)
     q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
+    tq = {name: np.concatenate(parts, axis=0) for name, parts in township_parts.items()}
 
     table = indicator_table(scenario, q, years, randomness=opt.randomness)
+    table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units)))
     summary = target_summary(scenario, q, years, table, randomness=opt.randomness)
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
         projects=T.projects_table(scenario, build), spending=T.spending_table(scenario, build), capacity=capacity,
         population=T.population_table(pop, scenario), components=T.components_table(pop, scenario),
         aging=T.aging_table(pop, scenario),
-        build=build, seconds=time.perf_counter() - t0,
+        build=build, seconds=time.perf_counter() - t0, townships=tq, township_units=list(pop.units),
     )
+
+
+def _with_township_rows(table: pd.DataFrame, township_rows: pd.DataFrame) -> pd.DataFrame:
+    """County rows first (``level`` = 'county'), then the per-township rows of sim.geo.townships."""
+    if township_rows.empty:
+        return table
+    table = table.assign(level="county")
+    return pd.concat([table, township_rows], ignore_index=True)
 
 
 def _per_year(deaths: np.ndarray, n_years: int) -> np.ndarray:
@@ -195,6 +211,10 @@ def _write_files(result: RunResult, tmp: Path) -> None:
         "percentile_method": f"numpy {T.PERCENTILE_METHOD}",
         "targets": result.summary,
     })
+    if result.townships:   # per-township table (sim/geo/townships.py, issue 10)
+        from .geo.townships import township_table
+        write_csv(tmp / "townships.csv", township_table(result.scenario, result.townships, result.years,
+                                                        result.township_units))
 
 
 def run(scenario_path: Path, opt: RunOptions, out: Path, overwrite: bool = False,
