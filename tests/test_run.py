@@ -54,7 +54,7 @@ def test_same_seed_gives_byte_identical_files(tongdao, tmp_path):
     write_results(simulate(tongdao, opt), tmp_path / "b", False, None)
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert files == ["aging.csv", "capacity.csv", "components.csv", "indicators.csv", "manifest.json", "population.csv",
-                     "projects.csv", "spending.csv", "summary.json"]
+                     "projects.csv", "spending.csv", "summary.json", "townships.csv"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     write_results(simulate(tongdao, RunOptions(replications=40, seed=8)), tmp_path / "c", False, None)
