@@ -118,7 +118,8 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
     tq = {name: np.concatenate(parts, axis=0) for name, parts in township_parts.items()}
 
     table = indicator_table(scenario, q, years, randomness=opt.randomness)
-    table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units)))
+    table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units),
+                                                                randomness=opt.randomness))
     summary = target_summary(scenario, q, years, table, randomness=opt.randomness)
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,

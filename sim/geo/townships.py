@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..indicators import wilson
+from ..indicators import interval_kind, percentile, wilson
 from ..services.common import ratio
 from ..services.context import ServiceContext
 from ..services.eldercare import COMPREHENSIVE_TAGS, ELDERCARE_BED_TYPES, INSTITUTION_TYPES, bed_demand
@@ -77,7 +77,7 @@ def township_quantities(ctx: ServiceContext) -> dict[str, np.ndarray]:
 
 
 def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarray, units: list[str],
-                            boundary: str = "approximate") -> pd.DataFrame:
+                            boundary: str = "approximate", randomness: bool = True) -> pd.DataFrame:
     """Per-township rows for ``indicators.csv``: for every target whose quantity is a township
     coverage, one row per township and year with P(township covered by the end of that year).
 
@@ -85,7 +85,8 @@ def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarr
     and ``parent_indicator``; ``indicator_id`` = ``<target id>:<township id>``; ``unit`` = 'share of
     replications'; ``target`` = 1 (covered) with comparator '>='; ``mean`` = ``p_met`` = P(covered)
     (a replication whose coverage is an even-share fraction counts that fraction); p10/p50/p90 are
-    those of the per-replication coverage.
+    those of the per-replication coverage; the Wilson interval only where ``interval_kind`` says
+    'wilson95' (several random replications), as for the county rows.
     """
     names = {u.id: u.name_zh for u in scenario.rows("units")}
     rows = []
@@ -95,18 +96,19 @@ def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarr
             continue
         cov = tq[f"cover_{key}"]                                  # (R, U, Y)
         R = cov.shape[0]
+        est = interval_kind(R, randomness)
         for u, unit in enumerate(units):
             for j, year in enumerate(years):
                 v = cov[:, u, j]
                 p = float(v.mean())
-                lo, hi = wilson(float(v.sum()), R)
+                lo, hi = wilson(float(v.sum()), R) if est == "wilson95" else (math.nan, math.nan)
                 rows.append({
                     "scenario": scenario.id, "indicator_id": f"{t.id}:{unit}",
                     "name": f"{t.name_zh}｜{names.get(unit, unit)}（乡镇是否覆盖）", "unit": "share of replications",
                     "year": int(year), "target_year": t.year, "target": 1.0, "target_text": None,
                     "comparator": ">=", "binding": t.binding, "simulated": True, "quantity": f"cover_{key}",
-                    "observed": None, "mean": p, "p10": float(np.percentile(v, 10)),
-                    "p50": float(np.percentile(v, 50)), "p90": float(np.percentile(v, 90)),
+                    "observed": None, "mean": p, "p10": float(percentile(v, 10)),
+                    "p50": float(percentile(v, 50)), "p90": float(percentile(v, 90)),
                     "p_met": p, "p_met_low": lo, "p_met_high": hi, "expected_shortfall": float(np.mean(1.0 - v)),
                     "level": "township", "township": unit, "township_name": names.get(unit, unit),
                     "parent_indicator": t.id,
@@ -129,7 +131,7 @@ def township_table(scenario, tq: dict[str, np.ndarray], years: np.ndarray, units
                 row[col] = float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
                 if k in ("beds_per_1000_older", "nursing_beds_per_100_disabled"):
                     f = v[np.isfinite(v)]
-                    row[f"{k}_p10"] = float(np.percentile(f, 10)) if len(f) else math.nan
-                    row[f"{k}_p90"] = float(np.percentile(f, 90)) if len(f) else math.nan
+                    row[f"{k}_p10"] = float(percentile(f, 10)) if len(f) else math.nan
+                    row[f"{k}_p90"] = float(percentile(f, 90)) if len(f) else math.nan
             rows.append(row)
     return pd.DataFrame(rows)
