@@ -21,7 +21,7 @@ from sim.run import RunOptions, simulate, write_results
 from conftest import REPO
 
 TONGDAO = REPO / "scenarios" / "tongdao.yaml"
-FILES = ("projects", "spending", "capacity", "population", "components", "aging", "indicators")
+FILES = ("projects", "spending", "capacity", "population", "components", "aging", "indicators", "townships")
 
 
 def _read(folder, name):

@@ -77,7 +77,7 @@ def township_quantities(ctx: ServiceContext) -> dict[str, np.ndarray]:
 
 
 def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarray, units: list[str],
-                            boundary: str = "approximate", randomness: bool = True) -> pd.DataFrame:
+                            randomness: bool = True) -> pd.DataFrame:
     """Per-township rows for ``indicators.csv``: for every target whose quantity is a township
     coverage, one row per township and year with P(township covered by the end of that year).
 
@@ -112,19 +112,19 @@ def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarr
                     "p_met": p, "p_met_low": lo, "p_met_high": hi, "expected_shortfall": float(np.mean(1.0 - v)),
                     "level": "township", "township": unit, "township_name": names.get(unit, unit),
                     "parent_indicator": t.id,
-                    "note": f"township areas {boundary}" if boundary != "user" else "",
                 })
     return pd.DataFrame(rows)
 
 
 def township_table(scenario, tq: dict[str, np.ndarray], years: np.ndarray, units: list[str]) -> pd.DataFrame:
     """``townships.csv``: per township and year, means over replications of every per-township
-    quantity (``p_cover_<service>`` = P(covered)), with p10/p90 of the ratios."""
+    quantity (``p_cover_<service>`` = P(covered)), with p10/p90 (order statistics) of the ratios; a
+    ratio whose denominator is 0 in every replication is blank."""
     names = {u.id: u.name_zh for u in scenario.rows("units")}
     rows = []
     for u, unit in enumerate(units):
         for j, year in enumerate(years):
-            row = {"township": unit, "name_zh": names.get(unit, unit), "year": int(year)}
+            row = {"scenario": scenario.id, "unit": unit, "name_zh": names.get(unit, unit), "year": int(year)}
             for k, arr in tq.items():
                 v = arr[:, u, j]
                 col = f"p_{k}" if k.startswith("cover_") else k
