@@ -65,6 +65,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .summary import scenario_summary
 
     scenario = validate_scenario(args.scenario)
+    from .plausibility import check as plausibility_check
+
+    for w in plausibility_check(scenario):   # warnings only: the exit code stays 0
+        print(w.line(), file=sys.stderr)
     if args.json:
         json.dump(scenario.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

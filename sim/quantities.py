@@ -21,6 +21,8 @@ class Quantity:
 QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
     # Eldercare
     Quantity("beds_per_1000_older", "beds per 1000 aged 60+", "all eldercare beds (institutional + community) per 1000 people aged 60+"),
+    Quantity("beds_per_1000_older_registered", "beds per 1000 registered aged 60+", "all eldercare beds per 1000 people aged 60+ on the plan's registered (户籍) base: resident 60+ x demography.registered_older_ratio"),
+    Quantity("eldercare_beds_all", "beds", "all eldercare beds: institutions, community care centres and community (day-care) beds"),
     Quantity("institution_beds", "beds", "beds in eldercare institutions (care homes, welfare homes, community care centres)"),
     Quantity("nursing_bed_share", "%", "nursing-type beds / all beds in eldercare institutions"),
     Quantity("nursing_bed_share_public", "%", "nursing-type share of beds in public institutions"),
@@ -32,14 +34,18 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
     Quantity("care_staff_ratio", "staff per resident", "management and care staff per resident in 特困 support institutions"),
     Quantity("disabled_care_institutions", "institutions", "institutions for disabled older people (失能老人集中照护机构)"),
     Quantity("severe_disability_care_institutions", "institutions", "care institutions for poor severely disabled people (贫困重度残疾人照护服务机构)"),
-    Quantity("day_care_coverage", "%", "townships (or communities) covered by community day-care beds"),
+    Quantity("day_care_coverage", "%", "villages and communities (村居) with a community day-care centre: day-care centres / villages_communities (base fact), capped at 100"),
+    Quantity("village_eldercare_facility_coverage", "%", "villages and communities (村居) with an eldercare service facility (day-care centre, demonstration point, activity centre, service platform) / villages_communities, capped at 100 (the plan's 城乡养老服务设施覆盖率)"),
+    Quantity("township_eldercare_institution_coverage", "%", "townships with an eldercare institution (care home or community care centre) with beds"),
     Quantity("social_workers_per_100_nursing_beds", "social workers per 100 nursing beds", "professional social workers in institutions per 100 nursing beds"),
     Quantity("social_workers_per_1000_older_community", "social workers per 1000 aged 60+", "community professional social workers per 1000 older people"),
     Quantity("home_retrofits_cumulative", "households", "homes of older people in special difficulty retrofitted since the base year"),
     # Funeral
     Quantity("funeral_homes", "funeral homes", "funeral homes (殡仪馆) in operation in the region"),
-    Quantity("county_public_burial_coverage", "%", "county-level units with a public burial / ash facility"),
+    Quantity("county_public_burial_coverage", "%", "county-level units with a public burial / ash facility that has plots"),
     Quantity("public_cemetery_plots_built", "plots", "plots in public cemeteries built since the base year"),
+    Quantity("township_cemetery_plots_built", "plots", "plots built since the base year in township public cemeteries (excludes items tagged county)"),
+    Quantity("funeral_homes_env_standard", "funeral homes", "funeral homes whose cremators meet the national environmental standard (items tagged env_standard)"),
     Quantity("township_public_cemetery_coverage", "%", "townships with a public cemetery or funeral service station"),
     Quantity("custom_reform_centers", "centres", "township custom-reform service centres (移风易俗服务中心)"),
     Quantity("cremator_utilisation", "%", "peak-season cremator utilisation"),
@@ -51,6 +57,10 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
     # Social work and community
     Quantity("social_work_station_coverage", "%", "townships with a social-work station (社工站)"),
     Quantity("social_workers_total", "persons", "professional social workers in the region"),
+    Quantity("social_workers_per_community", "persons per village or community", "professional social workers / villages_communities (base fact)"),
+    Quantity("social_workers_per_1000_pop", "per mille", "professional social workers per 1000 residents"),
+    Quantity("childrens_home_coverage", "%", "villages and communities with a 儿童之家: children's homes / villages_communities, capped at 100"),
+    Quantity("charity_supermarkets_added", "supermarkets", "charity supermarkets opened since the base year"),
     Quantity("community_service_area_per_100_households", "m2 per 100 households", "floor area of urban and rural community service facilities per 100 households"),
     Quantity("mental_rehab_facilities", "facilities", "community mental-health rehabilitation facilities"),
     Quantity("info_platform_online", "milestone", "civil-affairs information platform in operation (1 = yes)"),
@@ -58,6 +68,38 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
     Quantity("aging_rate_60", "%", "share of the population aged 60+"),
     Quantity("aging_rate_65", "%", "share of the population aged 65+"),
 ]}
+
+
+# Parameters each quantity reads besides the population (every quantity that uses the population
+# also reads the demography.* and care.disability* parameters).  Used to check that no parameter is
+# sourced to the target it feeds (tests/test_target_inputs.py) and to document each quantity.
+_NURSING = ("care.nursing_share_new_build", "care.nursing_share_rebuild", "care.base_nursing_share")
+_TEKUN = ("care.tekun_disabled_share", "care.tekun_new_bed_share")
+_WORKERS = ("social.hiring_per_year", "social.workers_per_station")
+QUANTITY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "beds_per_1000_older_registered": ("demography.registered_older_ratio",),
+    "nursing_bed_share": _NURSING,
+    "nursing_bed_share_public": _NURSING,
+    "nursing_bed_share_private": _NURSING,
+    "nursing_beds_added_county_home": _NURSING,
+    "tekun_disabled_housed_share": _TEKUN,
+    "care_staff_ratio": _TEKUN + ("care.staff_per_resident_base", "care.staff_per_new_resident"),
+    "social_workers_total": ("social.hiring_per_year",),
+    "social_workers_per_community": ("social.hiring_per_year",),
+    "social_workers_per_1000_pop": ("social.hiring_per_year",),
+    "social_workers_per_100_nursing_beds": _WORKERS + ("social.institution_share",) + _NURSING,
+    "social_workers_per_1000_older_community": _WORKERS + ("social.institution_share",),
+    "community_service_area_per_100_households": ("community.base_area_m2", "community.household_size"),
+    "cremator_utilisation": ("funeral.cremation_rate", "funeral.cremation_rate_trend", "funeral.winter_peak_factor",
+                             "funeral.cremations_per_cremator_day", "funeral.cremators_per_home"),
+    "relief_turnaway_probability": ("relief.history_years", "relief.arrival_trend", "relief.winter_peak_factor",
+                                    "relief.winter_share_of_year", "relief.mean_stay_days"),
+}
+
+
+def parameters_of(name: str) -> tuple[str, ...]:
+    """Parameter ids the quantity ``name`` reads (population parameters not listed)."""
+    return QUANTITY_PARAMETERS.get(name, ())
 
 
 def known(name: str) -> bool:

@@ -22,7 +22,7 @@ FACILITY_TYPES = (
     "public_cemetery", "funeral_service_station", "custom_reform_center", "relief_station",
     "minor_protection_center", "minor_protection_station", "social_work_station",
     "community_service_center", "mental_rehab_center", "severe_disability_care", "childrens_home",
-    "info_platform", "charity_supermarket",
+    "info_platform", "charity_supermarket", "eldercare_service_point",
 )
 LEVELS = ("province", "prefecture", "city", "county", "district", "township")
 CAPACITY_COLUMNS = ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count")
@@ -240,6 +240,7 @@ class Target(Row):
     kind: Literal["computed", "tracked"]
     quantity: str | None = None
     main_table: Literal["yes", "no"] | None = None
+    basis: str | None = None   # what the verdict rests on: plan, a named assumption, a data entry
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":

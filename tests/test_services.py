@@ -24,7 +24,7 @@ REGION = "100"
 
 PARAMS = {
     "care.occupancy_base": 0.5, "care.semi_disabled_weight": 0.5, "care.institution_propensity": 0.05,
-    "care.new_bed_nursing_share": 0.6, "care.base_nursing_share": 0.2, "care.tekun_disabled_share": 0.4,
+    "care.nursing_share_new_build": 0.6, "care.nursing_share_rebuild": 0.5, "care.base_nursing_share": 0.2, "care.tekun_disabled_share": 0.4,
     "care.tekun_new_bed_share": 0.1, "care.staff_per_resident_base": 0.1, "care.staff_per_new_resident": 0.1,
     "funeral.cremation_rate": 0.2, "funeral.cremation_rate_trend": 0.1, "funeral.winter_peak_factor": 1.5,
     "funeral.cremations_per_cremator_day": 2, "funeral.cremators_per_home": 1, "funeral.public_cemetery_uptake": 0.5,
@@ -33,10 +33,11 @@ PARAMS = {
     "social.workers_per_station": 2, "social.hiring_per_year": 2, "social.institution_share": 0.5,
     "social.casework_rate": 0.5, "social.cases_per_worker_year": 10, "social.older_alone_share": 0.1,
     "community.household_size": 2, "community.base_area_m2": 1000, "community.area_norm_per_100_households": 30,
+    "demography.registered_older_ratio": 1.25,
 }
 FACTS = {"tekun_rural": 100, "tekun_institutional": 30, "tekun_disabled_housed_all": 50,
          "vagrant_relief_2016_2020": 3650, "social_workers": 3, "dibao_persons_all": 200, "orphans": 5,
-         "de_facto_unsupported_children": 15}
+         "de_facto_unsupported_children": 15, "villages_communities": 4}
 
 
 def params(**over) -> ParameterSet:
@@ -101,6 +102,17 @@ def test_effective_nursing_beds_fills_blanks_by_kind():
     assert nb.tolist() == pytest.approx([10, 8, 60, 4, 0])
 
 
+def test_nursing_norm_new_build_versus_enlargement():
+    """Blank nursing beds of a project output: the new-build norm for a new facility (or one tagged
+    new_build, a relocation), the renovation norm for beds added to an existing facility."""
+    rows = [dict(type="care_home", unit="101", beds=50, beds_nursing=5, source="F1"),
+            dict(type="care_home", unit="101", beds=100, project="P1", source="F1", count=0),        # enlarges F1
+            dict(type="care_home", unit="101", beds=100, project="P2", source="F1", count=0, tags=("new_build",)),
+            dict(type="care_home", unit="102", beds=100, project="P3", source="N9")]                 # new facility
+    nb = effective_nursing_beds(make_items(rows), params())
+    assert nb.tolist() == pytest.approx([5, 50, 60, 60])
+
+
 def test_eldercare_hand_case():
     q = compute_quantities(ctx_for(ELDER_ROWS))
     # beds per 1000 older: (60 + 40 + 20) / 200 * 1000; +100 from 2021
@@ -111,7 +123,12 @@ def test_eldercare_hand_case():
     assert q["nursing_bed_share_private"][0].tolist() == pytest.approx([20, 20, 20])
     assert q["regional_care_homes"][0].tolist() == [0, 1, 1]
     assert q["township_comprehensive_care_coverage"][0].tolist() == [50, 100, 100]     # regional counts as comprehensive
-    assert q["day_care_coverage"][0].tolist() == [50, 50, 50]
+    # one day-care centre (blank count = 1) in 4 villages and communities (base fact)
+    assert q["day_care_coverage"][0].tolist() == [25, 25, 25]
+    # registered base: (60 + 40 + 20) / (200 x 1.25) * 1000; +100 from 2021
+    assert q["beds_per_1000_older_registered"][0].tolist() == pytest.approx([480, 880, 880])
+    assert q["eldercare_beds_all"][0].tolist() == pytest.approx([120, 220, 220])
+    assert q["township_eldercare_institution_coverage"][0].tolist() == [100, 100, 100]
     assert q["home_retrofits_cumulative"][0].tolist() == [0, 0, 300]
     # 特困: D = 100 x 0.4 = 40, housed 50% = 20 in 2020; +0.1 x 100 new public beds = 30 from 2021
     assert q["tekun_disabled_housed_share"][0].tolist() == pytest.approx([50, 75, 75])
@@ -321,7 +338,7 @@ def tongdao_items(units: list[dict]) -> CapacityItems:
 
 def tongdao_params() -> ParameterSet:
     specs = {}
-    for path in (TONGDAO / "service_parameters.csv",):
+    for path in (TONGDAO / "service_parameters.csv", TONGDAO / "demography.csv"):
         for r in _read(path):
             specs[r["id"]] = ParamSpec(id=r["id"], value=float(r["value"]))
     return ParameterSet(specs)
@@ -377,3 +394,49 @@ def test_tongdao_2020_reproduces_the_plans_statements(tongdao_2020):
     assert q["funeral_homes"] == 0 and q["relief_station_beds"] == 0
     assert q["relief_turnaway_probability"] == 1.0
     assert q["social_workers_total"] == facts["social_workers"]
+    # the plan's own base (issue 8 item 5): 37 beds per 1000 registered older people (seed 003:133)
+    assert q["beds_per_1000_older_registered"] == pytest.approx(facts["beds_per_1000_older"], abs=0.05)
+    assert q["beds_per_1000_older_registered"] >= facts["beds_per_1000_older"]
+    # 城乡养老服务设施覆盖率 93.82% (seed 003:157) = 152 facilities / 162 村居 = 93.83% (truncated by the plan)
+    assert q["village_eldercare_facility_coverage"] == pytest.approx(100 * 152 / 162)
+    assert q["village_eldercare_facility_coverage"] >= facts["eldercare_facility_coverage"]
+    assert q["eldercare_beds_all"] == facts["eldercare_beds_all"]
+    assert q["childrens_home_coverage"] == 100
+
+
+def test_burial_coverage_needs_plots_and_township_plots_exclude_the_county():
+    rows = [dict(type="funeral_home", unit=REGION, source="FH"),
+            dict(type="funeral_home", unit=REGION, project="P9", online=2021.5, source="FH", count=0,
+                 tags=("env_standard",)),
+            dict(type="public_cemetery", unit=REGION, source="CC"),                             # land, no plots
+            dict(type="public_cemetery", unit=REGION, plots=250, project="P8", online=2021.2, source="CC", count=0,
+                 tags=("county",)),
+            dict(type="public_cemetery", unit="102", plots=500, project="P4", online=2022.2, source="NC",
+                 tags=("township",))]
+    q = compute_quantities(ctx_for(rows, seat="101"))
+    assert q["county_public_burial_coverage"][0].tolist() == [0, 100, 100]
+    assert q["public_cemetery_plots_built"][0].tolist() == [0, 250, 750]
+    assert q["township_cemetery_plots_built"][0].tolist() == [0, 0, 500]
+    assert q["funeral_homes_env_standard"][0].tolist() == [0, 1, 1]
+    assert q["funeral_homes"][0].tolist() == [1, 1, 1]                      # the upgrade is not a second home
+
+
+def test_village_level_coverage_is_capped_count_over_villages():
+    rows = [dict(type="eldercare_service_point", unit=REGION, count=3, source="EP"),
+            dict(type="day_care_center", unit=REGION, count=0, source="DC", beds=10),   # count 0 -> one facility
+            dict(type="eldercare_service_point", unit=REGION, count=4, project="P1", online=2021.5, source="NP"),
+            dict(type="childrens_home", unit="101", count=2, source="CH"),
+            dict(type="childrens_home", unit="102", count=2, source="CH"),
+            dict(type="charity_supermarket", unit="101", source="CS"),
+            dict(type="charity_supermarket", unit="101", project="P5", online=2022.1, source="NS")]
+    q = compute_quantities(ctx_for(rows, seat="101"))
+    # V = 4: (3 + 1) / 4 in 2020; 3 + 1 + 4 = 8 capped at 4 from 2021
+    assert q["village_eldercare_facility_coverage"][0].tolist() == [100, 100, 100]
+    rows[0]["count"] = 2
+    q = compute_quantities(ctx_for(rows, seat="101"))
+    assert q["village_eldercare_facility_coverage"][0].tolist() == [75, 100, 100]
+    assert q["childrens_home_coverage"][0].tolist() == [100, 100, 100]
+    assert q["charity_supermarkets_added"][0].tolist() == [0, 0, 1]
+    # social workers 3 + 2 a year over 4 villages; per 1000 residents of 800
+    assert q["social_workers_per_community"][0].tolist() == pytest.approx([0.75, 1.25, 1.75])
+    assert q["social_workers_per_1000_pop"][0].tolist() == pytest.approx([3 / 0.8, 5 / 0.8, 7 / 0.8])

@@ -6,6 +6,8 @@
     mental rehab        = facilities of type mental_rehab_center online
     info platform       = 1 once an info_platform item is online, else 0
     aging rate 60 / 65  = 100 * people aged 60+ (65+) / population
+    children's homes    = 100 * min(儿童之家, V) / V,  V = villages_communities (base fact)
+    charity supermarkets added = charity_supermarket project outputs online
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
         "community_service_area_per_100_households": ratio(area, hh, 100.0),
         "mental_rehab_facilities": ctx.facility_count(ctx.mask("mental_rehab_center")),
         "info_platform_online": (ctx.facility_count(ctx.mask("info_platform")) > 0).astype(float),
+        "childrens_home_coverage": 100.0 * ctx.village_coverage(ctx.mask("childrens_home")),
+        "charity_supermarkets_added": ctx.facility_count(ctx.mask("charity_supermarket", new_only=True)),
         "aging_rate_60": ratio(ctx.older.sum(axis=1), pop, 100.0),
         "aging_rate_65": ratio(ctx.pop_age(65).sum(axis=1), pop, 100.0),
     }

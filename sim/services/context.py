@@ -30,6 +30,8 @@ BASE_FACT_IDS = {
     "dibao_persons_all": "低保 persons, urban + rural (Tongdao 6726, seed 003:299)",
     "orphans": "orphans (Tongdao 16, seed 003:112)",
     "de_facto_unsupported_children": "事实无人抚养儿童 (Tongdao 47, seed 003:112)",
+    "villages_communities": "villages and communities (村居) of the region, the denominator of village-level "
+                            "coverage (Tongdao 162, seed 003:110, 112)",
 }
 
 
@@ -180,6 +182,18 @@ class ServiceContext:
             m = np.array(members)
             out += np.max(np.where(active[:, :, m], n[m], 0.0), axis=2)
         return out
+
+    def village_coverage(self, mask: np.ndarray) -> np.ndarray:
+        """(R, Y) share 0..1 of the region's villages and communities covered by the masked facilities.
+
+        ``min(facilities online, V) / V`` with ``V`` the base fact ``villages_communities``: each
+        facility is taken to stand in a different village or community (the plan's own arithmetic:
+        93.82% = 152 facilities / 162 村居, seed 003:108).
+        """
+        v = self.fact("villages_communities")
+        if v <= 0:
+            raise InputError("base_facts", "villages_communities", f"must be positive, got {v}")
+        return np.minimum(self.facility_count(mask), v) / v
 
     def unit_coverage(self, mask: np.ndarray, measure: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Which projected units have a masked item online: ``((R, U, Y) bool, (R, Y) share 0..1)``.

@@ -35,20 +35,37 @@ COUNTY_HOME_TAGS = ("county_home", "county_central")
 def effective_nursing_beds(items: CapacityItems, params: ParameterSet) -> np.ndarray:
     """(I,) nursing-type beds of each item, filling blanks.
 
-    A blank ``beds_nursing`` on an eldercare bed item becomes ``beds * care.new_bed_nursing_share``
-    for a project output (``project != ""``) and ``beds * care.base_nursing_share`` for an existing
-    facility (the base year's county-wide share).  Stated values are kept; other facility types
-    with a blank get 0.  Never more than ``beds``.
+    A stated ``beds_nursing`` is kept (the projects' design figures: P02_01's institutions of 30
+    nursing-type beds, seed 003:555; P02_03's 200, seed 003:429).  A blank on an eldercare bed item
+    becomes
+
+    - ``beds * care.nursing_share_new_build`` for a project output that is a new building (a new
+      facility id, or an output tagged ``new_build``: a relocation that takes over an old home);
+    - ``beds * care.nursing_share_rebuild`` for a project output that enlarges an existing facility;
+    - ``beds * care.base_nursing_share`` for an existing facility (the base year's county-wide share).
+
+    The two project shares are construction norms for public homes (抚州 rule: new builds >= 60%,
+    renovations >= 50% nursing-type beds), never the plan's own nursing-share targets.  Other
+    facility types with a blank get 0.  Never more than ``beds``.  Shape (I,), beds.
     """
     beds = np.nan_to_num(np.asarray(items.measures.get("beds", np.zeros(items.n)), dtype=float), nan=0.0)
     nursing = np.asarray(items.measures.get("beds_nursing", np.full(items.n, np.nan)), dtype=float)
     blank = ~np.isfinite(nursing)
     eldercare = np.isin(np.asarray(items.facility_type, dtype=str), ELDERCARE_BED_TYPES)
     is_new = is_project_output(items)
+    need = blank & eldercare
     fill = np.zeros(items.n)
-    if np.any(blank & eldercare & is_new):
-        fill = np.where(is_new, beds * params.value("care.new_bed_nursing_share"), fill)
-    if np.any(blank & eldercare & ~is_new):
+    if np.any(need & is_new):
+        existing_ids = set(np.asarray(items.source_id, dtype=str)[~is_new].tolist())
+        enlarges = np.array([str(s) in existing_ids and "new_build" not in f
+                             for s, f in zip(items.source_id, items.functions)], dtype=bool)
+        new_build = is_new & ~enlarges
+        rebuild = is_new & enlarges
+        if np.any(need & new_build):
+            fill = np.where(new_build, beds * params.value("care.nursing_share_new_build"), fill)
+        if np.any(need & rebuild):
+            fill = np.where(rebuild, beds * params.value("care.nursing_share_rebuild"), fill)
+    if np.any(need & ~is_new):
         fill = np.where(~is_new, beds * params.value("care.base_nursing_share"), fill)
     out = np.where(blank, np.where(eldercare, fill, 0.0), nursing)
     return np.minimum(out, beds)
@@ -96,7 +113,11 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
     q: dict[str, np.ndarray] = {}
     older = ctx.older.sum(axis=1)                                                   # (R, Y)
     inst = ctx.mask(INSTITUTION_TYPES)
-    q["beds_per_1000_older"] = ratio(ctx.total("beds", ctx.mask(ELDERCARE_BED_TYPES)), older, 1000.0)
+    all_beds = ctx.total("beds", ctx.mask(ELDERCARE_BED_TYPES))
+    q["beds_per_1000_older"] = ratio(all_beds, older, 1000.0)
+    # the plan's ratios use registered (户籍) older people: resident 60+ x a constant ratio (seed 003:108)
+    q["beds_per_1000_older_registered"] = ratio(all_beds, older * ctx.p("demography.registered_older_ratio"), 1000.0)
+    q["eldercare_beds_all"] = all_beds
     beds = ctx.total("beds", inst)
     q["institution_beds"] = beds
     q["nursing_bed_share"] = ratio(ctx.total("beds_nursing", inst), beds, 100.0)
@@ -133,8 +154,11 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
 
     q["disabled_care_institutions"] = ctx.facility_count(ctx.mask(function="disabled_care"))
     q["severe_disability_care_institutions"] = ctx.facility_count(ctx.mask("severe_disability_care"))
-    _, dcov = ctx.unit_coverage(ctx.mask(("day_care_center", "community_care_center")))
-    q["day_care_coverage"] = 100.0 * dcov
+    q["day_care_coverage"] = 100.0 * ctx.village_coverage(ctx.mask("day_care_center"))
+    q["village_eldercare_facility_coverage"] = 100.0 * ctx.village_coverage(
+        ctx.mask(("day_care_center", "eldercare_service_point")))
+    _, icov = ctx.unit_coverage(inst, "beds")
+    q["township_eldercare_institution_coverage"] = 100.0 * icov
     q["home_retrofits_cumulative"] = ctx.total("households", ctx.mask("home_retrofit", new_only=True))
     return q
 

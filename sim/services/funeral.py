@@ -6,6 +6,9 @@
     capacity/day  = funeral homes * funeral.cremators_per_home * funeral.cremations_per_cremator_day
     utilisation   = 100 * peak per day / capacity per day        (inf with demand but no cremator)
     plots used    = sum over years after the base year of deaths * funeral.public_cemetery_uptake
+
+County burial coverage counts public cemeteries that have plots; township plots exclude items tagged
+``county``; the environmental standard is a funeral-home item tagged ``env_standard`` (seed 003:455).
 """
 
 from __future__ import annotations
@@ -37,14 +40,19 @@ def plots_used(ctx: ServiceContext) -> np.ndarray:
 def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
     q: dict[str, np.ndarray] = {}
     q["funeral_homes"] = ctx.facility_count(ctx.mask("funeral_home"))
-    burial = ctx.mask("public_cemetery", ownership="public")
+    # a burial facility counts once it has plots (land alone is not a facility: M11, seed 003:109, 389)
+    burial = ctx.mask("public_cemetery", ownership="public") & (ctx.clean_items.measures["plots"] > 0)
     if ctx.unit_level == "township":
         # the region itself is the one county-level unit
         q["county_public_burial_coverage"] = 100.0 * (ctx.facility_count(burial) > 0)
     else:
         _, cov = ctx.unit_coverage(burial)
         q["county_public_burial_coverage"] = 100.0 * cov
-    q["public_cemetery_plots_built"] = ctx.total("plots", ctx.mask("public_cemetery", new_only=True))
+    new_plots = ctx.mask("public_cemetery", new_only=True)
+    q["public_cemetery_plots_built"] = ctx.total("plots", new_plots)
+    county = np.array(["county" in f for f in ctx.clean_items.functions], dtype=bool)
+    q["township_cemetery_plots_built"] = ctx.total("plots", new_plots & ~county)
+    q["funeral_homes_env_standard"] = ctx.facility_count(ctx.mask("funeral_home", function="env_standard"))
     _, tcov = ctx.unit_coverage(ctx.mask(("public_cemetery", "funeral_service_station")))
     q["township_public_cemetery_coverage"] = 100.0 * tcov
     q["custom_reform_centers"] = ctx.facility_count(ctx.mask("custom_reform_center"))

@@ -40,6 +40,8 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
     return {
         "social_work_station_coverage": ratio(w["n_stations"], np.full_like(w["n_stations"], ctx.U), 100.0),
         "social_workers_total": w["total"],
+        "social_workers_per_community": w["total"] / ctx.fact("villages_communities"),
+        "social_workers_per_1000_pop": ratio(w["total"], ctx.total_pop.sum(axis=1), 1000.0),
         "social_workers_per_100_nursing_beds": ratio(w["institutions"], nursing, 100.0),
         "social_workers_per_1000_older_community": ratio(w["community"], ctx.older.sum(axis=1), 1000.0),
     }
