@@ -138,7 +138,7 @@ _DECLS = [
     ParamDecl("demography.registered_to_resident_ratio", Domain(0.1, 10), _D,
               "resident / registered population", needed_if=lambda v: v.get("demography.basis_registered", 0) >= 0.5),
     ParamDecl("demography.registered_older_ratio", Domain(0.1, 10), _D, "registered / resident older people",
-              "optional"),
+              "default", 1.0, "assumption: registered (户籍) and resident older people are the same"),
     ParamDecl("care.disability_prev_60plus", Domain(0, 100, lo_open=True, hi_open=True), _D,
               "older people 60+ who are 失能 or 半失能 (% of 60+)", "default", 18.3,
               "4th sample survey of older people in urban and rural China, 2015 (sim/population/disability.py)",
@@ -154,7 +154,10 @@ _DECLS = [
     ParamDecl("care.semi_disabled_weight", SHARE, _S, "relative use of beds by the 半失能", hint=_percent_hint),
     ParamDecl("care.institution_propensity", SHARE, _S,
               "residents per disabled older person (used when the base year has no beds)", "optional"),
-    ParamDecl("care.new_bed_nursing_share", SHARE, _S, "nursing-type share of new beds", hint=_percent_hint),
+    ParamDecl("care.nursing_share_new_build", SHARE, _S, "nursing-type share of beds in a new building (norm)",
+              hint=_percent_hint),
+    ParamDecl("care.nursing_share_rebuild", SHARE, _S, "nursing-type share of beds added to an existing home (norm)",
+              hint=_percent_hint),
     ParamDecl("care.base_nursing_share", SHARE, _S, "nursing-type share of base beds", hint=_percent_hint),
     ParamDecl("care.tekun_disabled_share", SHARE, _S, "share of 特困 persons unable to care for themselves",
               hint=_percent_hint),
@@ -211,6 +214,7 @@ BASE_FACTS: dict[str, Domain] = {
     "dibao_persons_all": NON_NEGATIVE,
     "orphans": NON_NEGATIVE,
     "de_facto_unsupported_children": NON_NEGATIVE,
+    "villages_communities": POSITIVE,
 }
 
 # the table each group of parameters belongs in, and words to find it among a scenario's files

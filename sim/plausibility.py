@@ -173,8 +173,13 @@ def check(scenario, older: float | None = None) -> list[PlausibilityWarning]:
     return out + echo_check(scenario)
 
 
-# every parameter a population-based quantity reads (besides those of sim.quantities.QUANTITY_PARAMETERS)
-POPULATION_PARAMETER_PREFIXES = ("demography.", "care.disability", "care.severe")
+def population_parameters() -> set[str]:
+    """Every parameter the population projection reads (the ``demography`` group of sim/domains.py):
+    every population-based quantity depends on them, besides those of sim.quantities.QUANTITY_PARAMETERS."""
+    from .domains import PARAMETERS
+    return {pid for pid, d in PARAMETERS.items() if d.table == "demography"}
+
+
 _SEED_REF = re.compile(r"(?<!\d)(\d{3})(?:_[0-9a-f]+\.txt)?:(\d+(?:\s*,\s*\d+)*)")
 
 
@@ -201,7 +206,7 @@ def echo_check(scenario) -> list[PlausibilityWarning]:
         if t.kind != "computed" or t.year <= scenario.base_year:
             continue
         lines = seed_lines(t.source)
-        ids = set(parameters_of(t.quantity)) | {pid for pid in params if pid.startswith(POPULATION_PARAMETER_PREFIXES)}
+        ids = set(parameters_of(t.quantity)) | population_parameters()
         for pid in sorted(ids & set(params)):
             p = params[pid]
             hit = lines & seed_lines(p.source)
