@@ -123,8 +123,9 @@ def test_eldercare_hand_case():
     assert q["nursing_bed_share_private"][0].tolist() == pytest.approx([20, 20, 20])
     assert q["regional_care_homes"][0].tolist() == [0, 1, 1]
     assert q["township_comprehensive_care_coverage"][0].tolist() == [50, 100, 100]     # regional counts as comprehensive
+    assert q["day_care_coverage"][0].tolist() == [50, 50, 50]
     # one day-care centre (blank count = 1) in 4 villages and communities (base fact)
-    assert q["day_care_coverage"][0].tolist() == [25, 25, 25]
+    assert q["day_care_village_coverage"][0].tolist() == [25, 25, 25]
     # registered base: (60 + 40 + 20) / (200 x 1.25) * 1000; +100 from 2021
     assert q["beds_per_1000_older_registered"][0].tolist() == pytest.approx([480, 880, 880])
     assert q["eldercare_beds_all"][0].tolist() == pytest.approx([120, 220, 220])

@@ -154,7 +154,9 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
 
     q["disabled_care_institutions"] = ctx.facility_count(ctx.mask(function="disabled_care"))
     q["severe_disability_care_institutions"] = ctx.facility_count(ctx.mask("severe_disability_care"))
-    q["day_care_coverage"] = 100.0 * ctx.village_coverage(ctx.mask("day_care_center"))
+    _, dcov = ctx.unit_coverage(ctx.mask(("day_care_center", "community_care_center")))
+    q["day_care_coverage"] = 100.0 * dcov
+    q["day_care_village_coverage"] = 100.0 * ctx.village_coverage(ctx.mask("day_care_center"))
     q["village_eldercare_facility_coverage"] = 100.0 * ctx.village_coverage(
         ctx.mask(("day_care_center", "eldercare_service_point")))
     _, icov = ctx.unit_coverage(inst, "beds")
