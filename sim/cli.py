@@ -43,7 +43,58 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--population-draws", type=int, default=None,
                    help="demographic draws, reused cyclically over replications (default min(N, 200))")
     r.add_argument("--progress", action="store_true", help="show a progress bar")
+    _add_compare_parsers(sub)
     return p
+
+
+def _add_compare_parsers(sub) -> None:
+    """`compare` and `report` (sim.study, sim.reports)."""
+    c = sub.add_parser("compare", help="run a base and variants with common random numbers; paired differences, "
+                                       "schedule slack, tornado, reports")
+    c.add_argument("base", type=Path)
+    c.add_argument("variants", type=Path, nargs="+")
+    c.add_argument("--replications", "-n", type=int, default=1000, help="Monte Carlo replications (default 1000)")
+    c.add_argument("--seed", type=int, default=20210101, help="random seed shared by every scenario (default 20210101)")
+    c.add_argument("--out", type=Path, required=True, help="results folder of the comparison")
+    c.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    c.add_argument("--policy", choices=("plan_order", "priority", "pro_rata"), default="plan_order")
+    c.add_argument("--population-draws", type=int, default=None)
+    c.add_argument("--level", type=float, default=0.95, help="confidence level of the paired intervals (default 0.95)")
+    c.add_argument("--slack-level", type=float, default=0.8, help="P(met) a safe schedule must reach (default 0.8)")
+    c.add_argument("--slack-step", type=int, default=6, help="months between shifts of the slack grid (default 6)")
+    c.add_argument("--no-slack", action="store_true", help="skip the schedule-slack analysis")
+    c.add_argument("--no-tornado", action="store_true", help="skip the tornado analysis")
+    rp = sub.add_parser("report", help="rebuild report.html and report.xlsx from a results folder")
+    rp.add_argument("results", type=Path)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .run import RunOptions
+    from .study import StudyOptions, run_study
+
+    if not 0 < args.level < 1:
+        raise InputError("command line", "--level", f"must be between 0 and 1, got {args.level}")
+    if not 0 < args.slack_level <= 1:
+        raise InputError("command line", "--slack-level", f"must be in (0, 1], got {args.slack_level}")
+    if args.slack_step < 1:
+        raise InputError("command line", "--slack-step", "must be a whole number of months >= 1")
+    opt = RunOptions(replications=args.replications, seed=args.seed, policy=args.policy,
+                     population_draws=args.population_draws)
+    sopt = StudyOptions(level=args.level, slack=not args.no_slack, slack_level=args.slack_level,
+                        slack_step=args.slack_step, tornado=not args.no_tornado)
+    comp = run_study(args.base, args.variants, opt, sopt, args.out, overwrite=args.overwrite, argv=sys.argv[1:])
+    from .reports.console import print_comparison
+    print_comparison(comp)
+    print(f"results written to {args.out} ({sum(v for k, v in sopt.seconds.items() if k != 'runs'):.1f} s)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports import build_reports
+
+    for path in build_reports(args.results):
+        print(f"wrote {path}")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -95,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"validate": cmd_validate, "run": cmd_run}[args.command](args)
+        return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
+                "report": cmd_report}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
         print("\n".join(exc.lines()), file=sys.stderr)
         return 2

@@ -67,39 +67,47 @@ def _check_options(opt: RunOptions) -> None:
         raise InputError("command line", "--population-draws", "must be >= 1")
 
 
-def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
-    """Run the whole chain in memory (no files)."""
-    from .buildout.from_scenario import run_portfolio
+def project_population(scenario: Scenario, opt: RunOptions):
+    """The population projection of a run: ``(sim.population.projection.Result, D)`` with D draws.
+
+    Depends only on the units, the demographic parameters, the years, the seed and ``randomness``,
+    so scenarios that differ only in projects or money can share it (``sim.experiment``).
+    """
     from .population import build_inputs, project
+
+    D = min(opt.replications, opt.population_draws or MAX_POPULATION_DRAWS)
+    units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
+    pop_inputs = build_inputs(units_df, scenario.parameters(), scenario.base_year, scenario.horizon,
+                              scenario.region_unit)
+    return project(pop_inputs, replications=D, seed=opt.seed, randomness=opt.randomness), D
+
+
+def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online: np.ndarray,
+                       compute=None, capacity: bool = False):
+    """Service quantities of every replication from a population projection and the build-out.
+
+    ``pop``: the projection's Result with D draws (replication r uses draw r % D);
+    ``project_online``: (R, P) time each project's capacity counts.  ``compute(ctx) -> {name: (n, Y)}``
+    defaults to ``sim.services.compute_quantities``.  Returns ``({name: (R, Y)}, capacity table of the
+    first chunk or None)``, plus the per-township arrays when ``capacity``.  Services run in chunks of D replications so population arrays are never
+    copied R times; the capacity table summarises the first chunk (its percentiles cannot be pooled).
+    """
     from .services import MODELS, ServiceContext, compute_quantities
     from .geo.townships import township_indicator_rows, township_quantities
 
-    _check_options(opt)
-    t0 = time.perf_counter()
-    R = opt.replications
+    compute = compute or compute_quantities
+    R = project_online.shape[0]
+    D = pop.pop.shape[0]
     params = scenario.parameters()
     years = np.arange(scenario.base_year, scenario.horizon + 1)
-    units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
-
-    # Population: D demographic draws, replication r uses draw r % D.
-    D = min(R, opt.population_draws or MAX_POPULATION_DRAWS)
-    pop_inputs = build_inputs(units_df, params, scenario.base_year, scenario.horizon, scenario.region_unit)
-    pop = project(pop_inputs, replications=D, seed=opt.seed, randomness=opt.randomness)
-
-    # Build-out of the project portfolio: when each project's capacity comes online.
-    build = run_portfolio(scenario, params, R, opt.seed, opt.randomness, opt.policy, opt.progress)
-
     items, project_index = build_items(scenario)
-    online = online_times(scenario, project_index, build.online)
+    online = online_times(scenario, project_index, project_online)
     seat = _seat_unit(scenario)
     deaths = _per_year(pop.deaths, len(years))
     facts = scenario.base_facts()
-
-    # Services, in chunks of D replications so population arrays are never copied R times.
-    # The capacity table summarises the first chunk (its percentiles cannot be pooled).
     quantities: dict[str, list[np.ndarray]] = {}
     township_parts: dict[str, list[np.ndarray]] = {}
-    capacity = None
+    table = None
     for lo in range(0, R, D):
         n = min(R, lo + D) - lo
         ctx = ServiceContext(
@@ -108,14 +116,41 @@ def simulate(scenario: Scenario, opt: RunOptions) -> RunResult:
             items=items.with_online(online[lo:lo + n]), params=params, base_facts=facts,
             seed=(opt.seed << 20) + lo, randomness=opt.randomness, base_year=scenario.base_year, seat_unit=seat,
         )
-        for name, arr in compute_quantities(ctx).items():
+        for name, arr in compute(ctx).items():
             quantities.setdefault(name, []).append(arr)
-        for name, arr in township_quantities(ctx).items():   # per-township arrays (sim/geo/townships.py)
-            township_parts.setdefault(name, []).append(arr)
-        if capacity is None:
-            capacity = T.capacity_table(ctx, [rec for model in MODELS for rec in model.records(ctx)], scenario)
+        if capacity:   # the full run: per-township arrays (sim/geo/townships.py) and the capacity table
+            for name, arr in township_quantities(ctx).items():
+                township_parts.setdefault(name, []).append(arr)
+            if table is None:
+                table = T.capacity_table(ctx, [rec for model in MODELS for rec in model.records(ctx)], scenario)
     q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
     tq = {name: np.concatenate(parts, axis=0) for name, parts in township_parts.items()}
+    return (q, table, tq) if capacity else (q, None)
+
+
+def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
+    """Run the whole chain in memory (no files).
+
+    ``population``: an already computed ``project_population(scenario, opt)`` to reuse (common random
+    numbers across scenarios that share units and demographic parameters); None computes it.
+    """
+    from .buildout.from_scenario import run_portfolio
+    from .geo.townships import township_indicator_rows
+
+    _check_options(opt)
+    t0 = time.perf_counter()
+    R = opt.replications
+    params = scenario.parameters()
+    years = np.arange(scenario.base_year, scenario.horizon + 1)
+
+    # Population: D demographic draws, replication r uses draw r % D.
+    pop, _ = population if population is not None else project_population(scenario, opt)
+
+    # Build-out of the project portfolio: when each project's capacity comes online.
+    build = run_portfolio(scenario, params, R, opt.seed, opt.randomness, opt.policy, opt.progress)
+
+    # Services, in chunks of D replications.
+    q, capacity, tq = service_quantities(scenario, opt, pop, build.online, capacity=True)
 
     table = indicator_table(scenario, q, years, randomness=opt.randomness)
     table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units),
@@ -188,10 +223,15 @@ def _rel(p: Path, root: Path) -> str:
 
 
 def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str] | None,
-                  arguments: list[str] | None = None) -> Path:
-    """All output files, written into a temporary folder and renamed into ``out`` at the end."""
+                  arguments: list[str] | None = None, extra=None) -> Path:
+    """All output files, written into a temporary folder and renamed into ``out`` at the end.
+
+    ``extra(result, folder)``, if given, writes further files (reports) into the same temporary folder,
+    so they too appear whole or not at all."""
     with atomic_folder(out, overwrite=overwrite) as tmp:
         _write_files(result, tmp)
+        if extra is not None:
+            extra(result, tmp)
         write_json(tmp / MANIFEST, manifest(result, argv, [p.name for p in tmp.iterdir()], arguments))
     return out
 

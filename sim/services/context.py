@@ -87,8 +87,11 @@ class ServiceContext:
 
     # ---- population aggregates (R, U, Y) -------------------------------------------------------
     def pop_age(self, lo: int, hi: int | None = None) -> np.ndarray:
-        """(R, U, Y) persons aged lo..hi-1 (hi None = to the open age group), both sexes."""
-        return self.pop[..., lo:hi].sum(axis=(-1, -2))
+        """(R, U, Y) persons aged lo..hi-1 (hi None = to the open age group), both sexes.  Cached."""
+        key = ("age", lo, hi)
+        if key not in self._cache:
+            self._cache[key] = self.pop[..., lo:hi].sum(axis=(-1, -2))
+        return self._cache[key]
 
     @property
     def total_pop(self) -> np.ndarray:
@@ -209,7 +212,7 @@ class ServiceContext:
             m &= it.measures[measure] > 0
         active = it.active(self.years)                             # (R, Y, I)
         onehot = (np.asarray(it.unit, dtype=str)[:, None] == np.asarray(self.units, dtype=str)[None, :])
-        covered = np.einsum("ryi,iu->ruy", active & m[None, None, :], onehot.astype(int)) > 0
+        covered = np.moveaxis(active.astype(float) @ (m[:, None] & onehot).astype(float), 2, 1) > 0  # (R, U, Y)
         region_count = self.facility_count(m & ~onehot.any(axis=1))          # (R, Y)
         if self.seat_unit is not None and self.seat_unit in self.units:
             s = self.units.index(self.seat_unit)

@@ -1,0 +1,103 @@
+"""The `compare` command end to end: run a base and its variants with common random numbers, add the
+schedule-slack and tornado analyses of the base, write one results folder whole or not at all.
+
+Folder layout (CSV in UTF-8 with BOM, as every results folder):
+
+    compare_targets.csv    per scenario, target and year: P(met), shortfall, paired difference from the base
+    compare_projects.csv   per scenario and project: completion quantiles and their difference
+    compare_spend.csv      per scenario, source and year: envelope, available, spend (yuan)
+    slack.csv              per computed target of the base and shift: P(met) in the target's year
+    slack_summary.csv      per target: feeding projects, latest shift and planned completion with P(met) >= level
+    tornado.csv            per binding target: change in P(met) per project delayed a year / source cut 30%
+    runs/<scenario>/       each scenario's own results folder (as `run_sim.py run` writes it)
+    report.html, report.xlsx, manifest.json
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .compare import Comparison, compare
+from .experiment import Experiment
+from .loader import Scenario, load_scenario
+from .outputs import atomic_folder, write_csv, write_json
+from .paired import METHOD_MEAN, METHOD_PAIRED, METHOD_UNPAIRED
+from .run import RunOptions, manifest, write_results
+
+
+@dataclass
+class StudyOptions:
+    level: float = 0.95              # confidence level of the paired intervals
+    slack: bool = True
+    slack_level: float = 0.8         # P(met) a safe schedule must reach
+    slack_min: int = -24             # months
+    slack_max: int = 12
+    slack_step: int = 6
+    tornado: bool = True
+    tornado_delay_months: int = 12
+    tornado_cut: float = 0.3
+    reports: bool = False  # switched on when sim.reports is complete
+    seconds: dict = field(default_factory=dict)
+
+
+def run_study(base_path: Path, variant_paths: list[Path], opt: RunOptions, sopt: StudyOptions, out: Path,
+              overwrite: bool = False, argv: list[str] | None = None) -> Comparison:
+    t0 = time.perf_counter()
+    base = load_scenario(base_path)
+    variants = [load_scenario(p) for p in variant_paths]
+    exp = Experiment(opt)
+    comp = compare(base, variants, exp, sopt.level)
+    sopt.seconds["compare"] = time.perf_counter() - t0
+    slack = tornado = None
+    if sopt.slack:
+        from .slack import slack_analysis
+        t = time.perf_counter()
+        slack = slack_analysis(exp, base, level=sopt.slack_level, shifts=range(sopt.slack_min, sopt.slack_max + 1, sopt.slack_step),
+                               base_result=comp.results[base.id])
+        sopt.seconds["slack"] = time.perf_counter() - t
+    if sopt.tornado:
+        from .tornado import tornado_analysis
+        t = time.perf_counter()
+        tornado = tornado_analysis(exp, base, delay_months=sopt.tornado_delay_months, cut=sopt.tornado_cut,
+                                   base_result=comp.results[base.id])
+        sopt.seconds["tornado"] = time.perf_counter() - t
+    sopt.seconds["runs"] = exp.runs
+    with atomic_folder(out, overwrite=overwrite) as tmp:
+        write_csv(tmp / "compare_targets.csv", comp.targets)
+        write_csv(tmp / "compare_projects.csv", comp.projects)
+        write_csv(tmp / "compare_spend.csv", comp.spend)
+        if slack is not None:
+            write_csv(tmp / "slack.csv", slack.curves)
+            write_csv(tmp / "slack_summary.csv", slack.summary)
+        if tornado is not None:
+            write_csv(tmp / "tornado.csv", tornado)
+        for sid, res in comp.results.items():
+            write_results(res, tmp / "runs" / sid, False, argv, extra=_run_extras)
+        sopt.seconds["write"] = time.perf_counter() - t0 - sum(v for k, v in sopt.seconds.items() if k != "runs")
+        base_manifest = manifest(comp.results[base.id], argv)
+        write_json(tmp / "manifest.json", {
+            "kind": "comparison", "base": comp.base, "scenarios": comp.scenarios,
+            "scenario_files": [str(base_path)] + [str(p) for p in variant_paths],
+            "seed": opt.seed, "replications": opt.replications, "policy": opt.policy,
+            "common_random_numbers": "same seed: replication r of every scenario uses the same draws "
+                                     "(named streams, sim.parameters.stream); population draws shared",
+            "confidence_level": sopt.level, "method_p_met": METHOD_PAIRED, "method_unpaired": METHOD_UNPAIRED,
+            "method_shortfall": METHOD_MEAN,
+            "slack": {"level": sopt.slack_level, "shifts_months": [sopt.slack_min, sopt.slack_max, sopt.slack_step]}
+            if sopt.slack else None,
+            "tornado": {"delay_months": sopt.tornado_delay_months, "cut": sopt.tornado_cut} if sopt.tornado else None,
+            "seconds": {k: round(v, 2) if isinstance(v, float) else v for k, v in sopt.seconds.items()},
+            "versions": base_manifest["versions"], "command": argv,
+        })
+        if sopt.reports:
+            from .reports import build_reports
+            build_reports(tmp)
+    return comp
+
+
+def _run_extras(result, folder: Path) -> None:
+    from .reports.tables import write_run_extras
+    write_run_extras(result, folder, reports=False)  # the comparison's own report covers every scenario
