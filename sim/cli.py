@@ -82,7 +82,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                      population_draws=args.population_draws)
     sopt = StudyOptions(level=args.level, slack=not args.no_slack, slack_level=args.slack_level,
                         slack_step=args.slack_step, tornado=not args.no_tornado)
-    comp = run_study(args.base, args.variants, opt, sopt, args.out, overwrite=args.overwrite, argv=sys.argv[1:])
+    comp = run_study(args.base, args.variants, opt, sopt, args.out, overwrite=args.overwrite, argv=args.command_line)
     from .reports.console import print_comparison
     print_comparison(comp)
     print(f"results written to {args.out} ({sum(v for k, v in sopt.seconds.items() if k != 'runs'):.1f} s)")

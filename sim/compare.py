@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .buildout.montecarlo import year_to_month
 from .experiment import Experiment
 from .indicators import met, shortfall
 from .loader import Scenario
@@ -73,11 +74,12 @@ def target_table(base: RunResult, variants: list[RunResult], level: float = 0.95
                 ds, slo, shi = paired_mean(sb, sv, level)
                 same_met = bool(np.array_equal(mb, mv))
                 same_sf = bool(np.array_equal(sb, sv, equal_nan=True))
+                undefined = not (np.isfinite(vb[:, j]).any() and np.isfinite(vv[:, j]).any())
                 rows.append({
                     "scenario": res.scenario.id, "base": base.scenario.id, "indicator_id": t.id, "name": t.name_zh,
                     "unit": t.unit, "year": int(year), "target_year": t.year, "in_target_year": int(year) == t.year,
                     "target": t.value, "comparator": t.comparator, "binding": t.binding,
-                    "p_met": float(mv.mean()), "p_met_base": float(mb.mean()),
+                    "p_met": _p(mv, vv[:, j]), "p_met_base": _p(mb, vb[:, j]),
                     "diff_p_met": 0.0 if same_met else d,
                     "diff_low": lo, "diff_high": hi,
                     "diff_low_unpaired": ulo, "diff_high_unpaired": uhi,
@@ -87,11 +89,16 @@ def target_table(base: RunResult, variants: list[RunResult], level: float = 0.95
                     "diff_shortfall": 0.0 if same_sf else ds,
                     "diff_shortfall_low": 0.0 if same_sf else slo,
                     "diff_shortfall_high": 0.0 if same_sf else shi,
-                    "verdict": verdict(lo, hi, d, same_met),
+                    "verdict": "undefined" if undefined else verdict(lo, hi, d, same_met),
                     "shortfall_verdict": verdict(-shi, -slo, -ds, same_sf),
                     "level": level, "method": METHOD_PAIRED, "method_unpaired": METHOD_UNPAIRED,
                 })
     return pd.DataFrame(rows)
+
+
+def _p(ok: np.ndarray, values: np.ndarray) -> float:
+    """P(met) as sim.indicators reports it: NaN when the quantity is undefined in every replication."""
+    return float(ok.mean()) if np.isfinite(values).any() else math.nan
 
 
 def _completion_quantiles(res: RunResult) -> np.ndarray:
@@ -99,31 +106,33 @@ def _completion_quantiles(res: RunResult) -> np.ndarray:
 
 
 def project_table(base: RunResult, variants: list[RunResult]) -> pd.DataFrame:
-    """Per scenario and project: completion quantiles and their difference from the base (years).
-
-    A difference is 0 where both are equal (also both inf) and NaN where only one is inf."""
+    """Per scenario and project: completion p10 / p50 / p90 as ``YYYY-MM`` (blank = not complete by the
+    horizon) and their difference from the base in months (0 where both are equal, also both never;
+    blank where only one completes)."""
     qb = _completion_quantiles(base)
     base_ids = base.build.result.project_ids
     rows = []
     for res in [base] + variants:
         q = _completion_quantiles(res)
         ids = res.build.result.project_ids
-        names = {p.id: p.name_zh for p in res.scenario.rows("projects")}
         plan = {p.id: p for p in res.scenario.rows("projects")}
         comp = res.build.result.completion
         for j, pid in enumerate(ids):
-            row = {"scenario": res.scenario.id, "base": base.scenario.id, "project": pid, "name_zh": names[pid],
-                   "planned_start": plan[pid].start, "planned_end": plan[pid].end,
-                   "p_complete_by_plan_end": float(np.mean(comp[:, j] <= plan[pid].end + 1e-9))}
+            row = {"scenario": res.scenario.id, "base": base.scenario.id, "project": pid, "name_zh": plan[pid].name_zh,
+                   "planned_start": year_to_month(plan[pid].start + 1e-6), "planned_end": year_to_month(plan[pid].end),
+                   "p_complete_by_planned_end": float(np.mean(comp[:, j] <= plan[pid].end + 1e-9))}
             k = base_ids.index(pid) if pid in base_ids else None
             for i, qq in enumerate(QUANTILES):
                 tag = f"completion_p{int(qq * 100)}"
-                row[tag] = float(q[i, j])
+                row[tag] = year_to_month(float(q[i, j]))
+            for i, qq in enumerate(QUANTILES):
+                tag = f"completion_p{int(qq * 100)}"
                 if k is None:
-                    row[f"diff_{tag}"] = math.nan
+                    row[f"diff_{tag}_months"] = math.nan
                 else:
                     a, b = float(q[i, j]), float(qb[i, k])
-                    row[f"diff_{tag}"] = 0.0 if a == b else (a - b if math.isfinite(a) and math.isfinite(b) else math.nan)
+                    row[f"diff_{tag}_months"] = 0.0 if a == b else \
+                        (round((a - b) * 12, 2) if math.isfinite(a) and math.isfinite(b) else math.nan)
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -76,7 +76,8 @@ def newcombe_unpaired(base: np.ndarray, variant: np.ndarray, level: float = 0.95
 def paired_mean(base: np.ndarray, variant: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """(mean difference, low, high) of variant - base over pairs; NaN pairs are dropped."""
     z = z_for(level)
-    d = np.asarray(variant, dtype=float) - np.asarray(base, dtype=float)
+    with np.errstate(invalid="ignore"):
+        d = np.asarray(variant, dtype=float) - np.asarray(base, dtype=float)
     same = np.asarray(variant, dtype=float) == np.asarray(base, dtype=float)
     d = np.where(same, 0.0, d)  # inf == inf: no difference
     d = d[np.isfinite(d)]

@@ -259,10 +259,10 @@ def _write_files(result: RunResult, tmp: Path) -> None:
 
 
 def run(scenario_path: Path, opt: RunOptions, out: Path, overwrite: bool = False,
-        argv: list[str] | None = None, arguments: list[str] | None = None) -> RunResult:
+        argv: list[str] | None = None, arguments: list[str] | None = None, extra=None) -> RunResult:
     from .domains import validate_scenario
     scenario = validate_scenario(scenario_path)   # the same complete check as `validate`, before anything runs
     check_destination(out, overwrite)   # refuse before computing, not after
     result = simulate(scenario, opt)
-    write_results(result, out, overwrite, argv, arguments)
+    write_results(result, out, overwrite, argv, arguments, extra=extra)
     return result

@@ -65,7 +65,8 @@ def latest_safe(p_at: Callable[[int], float], grid: list[int], level: float,
 
 
 def slack_analysis(exp: Experiment, scenario: Scenario, level: float = 0.8,
-                   shifts: Iterable[int] = range(-24, 13, 6), base_result=None) -> Slack:
+                   shifts: Iterable[int] = range(-24, 13, 6), base_result=None,
+                   only: Iterable[str] | None = None) -> Slack:
     """Slack curves and the latest safe planned completion of every computed target.
 
     ``shifts``: months, must include 0 (the plan as written); ``level``: the P(met) a safe schedule
@@ -77,7 +78,7 @@ def slack_analysis(exp: Experiment, scenario: Scenario, level: float = 0.8,
     grid = sorted(set(int(s) for s in shifts) | {0})
     years = np.arange(scenario.base_year, scenario.horizon + 1)
     targets = [t for t in scenario.rows("targets") if t.kind == "computed" and t.value is not None
-               and scenario.base_year <= t.year <= scenario.horizon]
+               and scenario.base_year <= t.year <= scenario.horizon and (only is None or t.id in set(only))]
     feeds = feeding_map(exp, scenario, {t.quantity for t in targets})
     planned_end = {p.id: p.end for p in scenario.rows("projects")}
     cache: dict[tuple, dict[str, np.ndarray]] = {}

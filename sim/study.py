@@ -5,11 +5,13 @@ Folder layout (CSV in UTF-8 with BOM, as every results folder):
 
     compare_targets.csv    per scenario, target and year: P(met), shortfall, paired difference from the base
     compare_projects.csv   per scenario and project: completion quantiles and their difference
-    compare_spend.csv      per scenario, source and year: envelope, available, spend (yuan)
     slack.csv              per computed target of the base and shift: P(met) in the target's year
     slack_summary.csv      per target: feeding projects, latest shift and planned completion with P(met) >= level
     tornado.csv            per binding target: change in P(met) per project delayed a year / source cut 30%
-    runs/<scenario>/       each scenario's own results folder (as `run_sim.py run` writes it)
+    budget.csv             per scenario, funding source and year: envelope, available, spend (yuan)
+    indicators.csv, projects.csv, capacity.csv   every scenario's run tables, stacked (``scenario`` column)
+    assumptions.csv        every parameter of the base with its source
+    summary.json           the base's targets in their years; comparison.json: methods, options, timings
     report.html, report.xlsx, manifest.json
 """
 
@@ -22,10 +24,10 @@ from pathlib import Path
 
 from .compare import Comparison, compare
 from .experiment import Experiment
-from .loader import Scenario, load_scenario
-from .outputs import atomic_folder, write_csv, write_json
+from .loader import Scenario
+from .outputs import MANIFEST, atomic_folder, write_csv, write_json
 from .paired import METHOD_MEAN, METHOD_PAIRED, METHOD_UNPAIRED
-from .run import RunOptions, manifest, write_results
+from .run import RunOptions, manifest
 
 
 @dataclass
@@ -46,8 +48,12 @@ class StudyOptions:
 def run_study(base_path: Path, variant_paths: list[Path], opt: RunOptions, sopt: StudyOptions, out: Path,
               overwrite: bool = False, argv: list[str] | None = None) -> Comparison:
     t0 = time.perf_counter()
-    base = load_scenario(base_path)
-    variants = [load_scenario(p) for p in variant_paths]
+    from .domains import validate_scenario
+    from .outputs import check_destination
+
+    check_destination(out, overwrite)  # refuse before computing, not after
+    base = validate_scenario(base_path)  # the complete check of `validate` and `run`
+    variants = [validate_scenario(p) for p in variant_paths]
     exp = Experiment(opt)
     comp = compare(base, variants, exp, sopt.level)
     sopt.seconds["compare"] = time.perf_counter() - t0
@@ -66,38 +72,53 @@ def run_study(base_path: Path, variant_paths: list[Path], opt: RunOptions, sopt:
         sopt.seconds["tornado"] = time.perf_counter() - t
     sopt.seconds["runs"] = exp.runs
     with atomic_folder(out, overwrite=overwrite) as tmp:
-        write_csv(tmp / "compare_targets.csv", comp.targets)
-        write_csv(tmp / "compare_projects.csv", comp.projects)
-        write_csv(tmp / "compare_spend.csv", comp.spend)
-        if slack is not None:
-            write_csv(tmp / "slack.csv", slack.curves)
-            write_csv(tmp / "slack_summary.csv", slack.summary)
-        if tornado is not None:
-            write_csv(tmp / "tornado.csv", tornado)
-        for sid, res in comp.results.items():
-            write_results(res, tmp / "runs" / sid, False, argv, extra=_run_extras)
-        sopt.seconds["write"] = time.perf_counter() - t0 - sum(v for k, v in sopt.seconds.items() if k != "runs")
-        base_manifest = manifest(comp.results[base.id], argv)
-        write_json(tmp / "manifest.json", {
-            "kind": "comparison", "base": comp.base, "scenarios": comp.scenarios,
-            "scenario_files": [str(base_path)] + [str(p) for p in variant_paths],
-            "seed": opt.seed, "replications": opt.replications, "policy": opt.policy,
-            "common_random_numbers": "same seed: replication r of every scenario uses the same draws "
-                                     "(named streams, sim.parameters.stream); population draws shared",
-            "confidence_level": sopt.level, "method_p_met": METHOD_PAIRED, "method_unpaired": METHOD_UNPAIRED,
-            "method_shortfall": METHOD_MEAN,
-            "slack": {"level": sopt.slack_level, "shifts_months": [sopt.slack_min, sopt.slack_max, sopt.slack_step]}
-            if sopt.slack else None,
-            "tornado": {"delay_months": sopt.tornado_delay_months, "cut": sopt.tornado_cut} if sopt.tornado else None,
-            "seconds": {k: round(v, 2) if isinstance(v, float) else v for k, v in sopt.seconds.items()},
-            "versions": base_manifest["versions"], "command": argv,
-        })
-        if sopt.reports:
-            from .reports import build_reports
-            build_reports(tmp)
+        write_comparison(comp, slack, tornado, base, opt, sopt, tmp, argv,
+                         [str(base_path)] + [str(p) for p in variant_paths])
     return comp
 
 
-def _run_extras(result, folder: Path) -> None:
-    from .reports.tables import write_run_extras
-    write_run_extras(result, folder, reports=False)  # the comparison's own report covers every scenario
+def write_comparison(comp: Comparison, slack, tornado, base: Scenario, opt: RunOptions, sopt: StudyOptions,
+                     folder: Path, argv: list[str] | None, scenario_files: list[str]) -> None:
+    """Every table of the comparison, long with a ``scenario`` column, then the reports and the manifest."""
+    import pandas as pd
+
+    from .reports.tables import assumptions, budget_table
+
+    write_csv(folder / "compare_targets.csv", comp.targets)
+    write_csv(folder / "compare_projects.csv", comp.projects)
+    write_csv(folder / "budget.csv", comp.spend)
+    if slack is not None:
+        write_csv(folder / "slack.csv", slack.curves)
+        write_csv(folder / "slack_summary.csv", slack.summary)
+    if tornado is not None:
+        write_csv(folder / "tornado.csv", tornado)
+    results = list(comp.results.values())
+    write_csv(folder / "indicators.csv", pd.concat([r.indicators for r in results], ignore_index=True))
+    write_csv(folder / "projects.csv", pd.concat([r.projects for r in results], ignore_index=True))
+    write_csv(folder / "capacity.csv", pd.concat([r.capacity.assign(scenario=r.scenario.id) if "scenario" not in
+                                                  r.capacity.columns else r.capacity for r in results],
+                                                 ignore_index=True))
+    write_csv(folder / "assumptions.csv", assumptions(base))
+    base_result = comp.results[comp.base]
+    base_summary = {"scenario": base.id, "name": base.name, "replications": opt.replications, "seed": opt.seed,
+                    "targets": base_result.summary}
+    write_json(folder / "summary.json", base_summary)
+    write_json(folder / "comparison.json", {
+        "base": comp.base, "scenarios": comp.scenarios,
+        "names": {sid: r.scenario.name for sid, r in comp.results.items()},
+        "scenario_files": scenario_files, "seed": opt.seed, "replications": opt.replications, "policy": opt.policy,
+        "common_random_numbers": "same seed: replication r of every scenario uses the same draws "
+                                 "(named streams, sim.parameters.stream); population draws shared",
+        "confidence_level": sopt.level, "method_p_met": METHOD_PAIRED, "method_unpaired": METHOD_UNPAIRED,
+        "method_shortfall": METHOD_MEAN,
+        "slack": {"level": sopt.slack_level, "shifts_months": [sopt.slack_min, sopt.slack_max, sopt.slack_step]}
+        if sopt.slack else None,
+        "tornado": {"delay_months": sopt.tornado_delay_months, "cut": sopt.tornado_cut} if sopt.tornado else None,
+        "seconds": {k: round(v, 2) if isinstance(v, float) else v for k, v in sopt.seconds.items()},
+    })
+    if sopt.reports:
+        from .reports import build_reports
+        build_reports(folder)
+    m = manifest(base_result, argv, [p.name for p in folder.iterdir()])
+    m.update({"kind": "comparison", "scenarios": comp.scenarios, "scenario_files": scenario_files})
+    write_json(folder / MANIFEST, m)

@@ -24,8 +24,10 @@ COLUMNS = {
     "p_met_high": "p_met_high", "shortfall": "expected_shortfall",
     "project": "project", "project_name": "name_zh", "planned_start": "planned_start", "planned_end": "planned_end",
     "completion_p10": "completion_p10", "completion_p50": "completion_p50", "completion_p90": "completion_p90",
-    "p_complete": "p_complete_by_plan_end",
-    "cap_unit": "unit", "service": "service", "measure": "measure", "demand": "demand", "capacity": "capacity",
+    "p_complete": "p_complete_by_own_planned_end",
+    "cap_unit": "unit", "cap_name": "name_zh", "service": "service", "measure": "measure", "measure_unit": "measure_unit",
+    "demand": "demand_mean", "demand_p10": "demand_p10", "demand_p90": "demand_p90",
+    "capacity": "capacity_mean", "capacity_p10": "capacity_p10", "capacity_p90": "capacity_p90",
 }
 
 
@@ -33,11 +35,11 @@ def col(key: str) -> str:
     return COLUMNS[key]
 
 
-def spend_by_source(result) -> pd.DataFrame:
+def budget_table(result) -> pd.DataFrame:
     """Per funding source and year of a run: envelope (incl. contingency), mean available, mean and
-    p10 / p90 spend, in yuan."""
+    p10 / p90 spend, in yuan (``sim.compare.spend_table``)."""
     from ..compare import spend_table
-    return spend_table([result]).drop(columns="scenario")
+    return spend_table([result])
 
 
 def assumptions(scenario) -> pd.DataFrame:
@@ -49,9 +51,10 @@ def assumptions(scenario) -> pd.DataFrame:
 
 
 def write_run_extras(result, folder: Path, reports: bool = True) -> None:
-    """spend.csv and assumptions.csv of a run, then (``reports``) report.html and report.xlsx."""
+    """budget.csv and assumptions.csv of a run, then (``reports``) report.html and report.xlsx.
+    Called by ``sim.run.write_results(..., extra=write_run_extras)`` inside the temporary folder."""
     folder = Path(folder)
-    write_csv(folder / "spend.csv", spend_by_source(result))
+    write_csv(folder / "budget.csv", budget_table(result))
     write_csv(folder / "assumptions.csv", assumptions(result.scenario))
     if reports:
         from . import build_reports
@@ -73,12 +76,23 @@ class FolderData:
     assumptions: pd.DataFrame | None = None
     compare_targets: pd.DataFrame | None = None
     compare_projects: pd.DataFrame | None = None
-    compare_spend: pd.DataFrame | None = None
     slack: pd.DataFrame | None = None
     slack_summary: pd.DataFrame | None = None
     tornado: pd.DataFrame | None = None
-    base_folder: Path | None = None
-    extra: dict = field(default_factory=dict)
+    comparison: dict = field(default_factory=dict)   # comparison.json of a comparison folder
+
+    @property
+    def base(self) -> str | None:
+        """The scenario the single-scenario charts show: the comparison's base, or the run's scenario."""
+        if self.comparison:
+            return self.comparison.get("base")
+        return (self.summary or {}).get("scenario") or self.manifest.get("scenario")
+
+    def of_base(self, df: pd.DataFrame | None) -> pd.DataFrame | None:
+        """Rows of ``df`` for the base scenario (all rows when it has no scenario column)."""
+        if df is None or "scenario" not in df.columns or self.base is None:
+            return df
+        return df[df["scenario"].astype(str) == str(self.base)]
 
 
 def _csv(path: Path) -> pd.DataFrame | None:
@@ -90,35 +104,31 @@ def _csv(path: Path) -> pd.DataFrame | None:
         raise InputError(path, "file", f"cannot be read as CSV ({type(exc).__name__})") from None
 
 
+def _json(path: Path) -> dict | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(path, "json", "is not valid JSON") from None
+
+
 def load_folder(folder: Path) -> FolderData:
     """Read a run's or a comparison's results folder.  Raises InputError if it is neither."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(folder, "RESULTS_DIR", "no such results folder")
-    mpath = folder / "manifest.json"
-    if not mpath.is_file():
-        raise InputError(folder, "manifest.json", "not a results folder (no manifest.json)")
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(mpath, "json", "manifest.json is not valid JSON") from None
-    if manifest.get("kind") == "comparison":
-        run_folder = folder / "runs" / str(manifest["base"])
-        base = load_folder(run_folder)
-        base.folder, base.kind, base.manifest, base.base_folder = folder, "comparison", manifest, run_folder
-        base.compare_targets = _csv(folder / "compare_targets.csv")
-        base.compare_projects = _csv(folder / "compare_projects.csv")
-        base.compare_spend = _csv(folder / "compare_spend.csv")
-        base.slack = _csv(folder / "slack.csv")
-        base.slack_summary = _csv(folder / "slack_summary.csv")
-        base.tornado = _csv(folder / "tornado.csv")
-        return base
     if not (folder / "indicators.csv").is_file():
         raise InputError(folder, "indicators.csv", "not a results folder (no indicators.csv)")
-    summary = None
-    if (folder / "summary.json").is_file():
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    return FolderData(folder=folder, kind="run", manifest=manifest, summary=summary,
+    comparison = _json(folder / "comparison.json")
+    data = FolderData(folder=folder, kind="comparison" if comparison else "run",
+                      manifest=_json(folder / "manifest.json") or {}, summary=_json(folder / "summary.json"),
                       indicators=_csv(folder / "indicators.csv"), projects=_csv(folder / "projects.csv"),
-                      capacity=_csv(folder / "capacity.csv"), spend=_csv(folder / "spend.csv"),
-                      assumptions=_csv(folder / "assumptions.csv"))
+                      capacity=_csv(folder / "capacity.csv"), spend=_csv(folder / "budget.csv"),
+                      assumptions=_csv(folder / "assumptions.csv"),
+                      compare_targets=_csv(folder / "compare_targets.csv"),
+                      compare_projects=_csv(folder / "compare_projects.csv"),
+                      slack=_csv(folder / "slack.csv"), slack_summary=_csv(folder / "slack_summary.csv"),
+                      tornado=_csv(folder / "tornado.csv"))
+    data.comparison = comparison or {}
+    return data
