@@ -175,7 +175,7 @@ def target_summary(scenario, quantities: dict[str, np.ndarray], years: np.ndarra
     for t in scenario.rows("targets"):
         rec = {"id": t.id, "name": t.name_zh, "unit": t.unit, "year": t.year, "comparator": t.comparator,
                "target": t.value, "target_text": t.value_text, "binding": t.binding, "kind": t.kind,
-               "quantity": t.quantity, "source": t.source}
+               "quantity": t.quantity, "source": t.source, "basis": getattr(t, "basis", None)}
         at = table[(table.indicator_id == t.id) & (table.year == t.year)].iloc[0]
         est = None
         if t.kind == "computed":
