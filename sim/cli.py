@@ -107,6 +107,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = args.out or DEFAULT_RESULTS / scenario_id
     result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=args.command_line, arguments=args.arguments)
     print_verdicts(result)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     print(f"results written to {out} ({result.seconds:.1f} s)")
     return 0
 

@@ -378,19 +378,26 @@ def _check_cross(rows: dict, s, problems: Problems, bad) -> None:
     g_lo, g_hi = _rng(gain)
     census = rows.get("demography.census_year")
     t = s.horizon - (census.value if census is not None else 2020) + 0.5
+    imr = rows.get("demography.imr")
+    e0_min, e0_max = e0_range((imr.value if imr is not None and PARAMETERS[imr.id].domain.contains(imr.value)
+                               else PARAMETERS["demography.imr"].default) / 1000.0)
     for sex in ("male", "female"):
         p = rows.get(f"demography.e0_{sex}")
         if p is None or not PARAMETERS[p.id].domain.contains(p.value):
             continue
         hi = p.value + shift_hi + max(g_hi * t, 0.0)
         lo = p.value + shift_lo + min(g_lo * t, 0.0)
-        if hi > E0_MAX or lo < E0_MIN:
+        if hi > e0_max or lo < e0_min:
             problems.extend(bad(p, "value", f"life expectancy {p.value:g} with e0_shift {shift_lo:g}..{shift_hi:g} "
                                 f"and e0_gain_per_year up to {g_hi:g} reaches {lo:.1f}..{hi:.1f} by {s.horizon}; "
-                                f"the life tables cover {E0_MIN:g}..{E0_MAX:g}"))
+                                f"the life tables cover {e0_min:.1f}..{e0_max:.1f}"))
 
 
-E0_MIN, E0_MAX = 28.0, 99.5   # range of the Brass-logit life tables (sim/population/lifetable.py)
+def e0_range(imr: float) -> tuple[float, float]:
+    """Lowest and highest life expectancy the Brass-logit life tables represent (sim/population/lifetable.py)."""
+    from .population import lifetable
+    grid = lifetable.e0_of(lifetable.brass(lifetable.standard_lx(imr), lifetable._GRID))
+    return float(grid.min()) + 0.01, float(grid.max()) - 0.01
 
 
 def defaults_text(s) -> list[str]:

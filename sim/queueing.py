@@ -20,19 +20,33 @@ import numpy as np
 from scipy import stats
 
 
+MAX_SERVERS = 1_000_000      # beyond this the recursions below would run for minutes: refused
+MAX_LOAD = 100_000           # Erlangs; the search for beds runs about A steps (a second at this bound)
+
+
+def _finite(name: str, x) -> np.ndarray:
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {x!r}") from None
+    if np.any(~np.isfinite(a)):
+        raise ValueError(f"{name} must be finite (got NaN or infinity)")
+    return a
+
+
 def erlang_b(offered_load, servers):
     """Erlang B blocking probability ``B(A, c)``; arrays broadcast, ``c = 0`` gives 1.0.
 
     ``offered_load`` >= 0 (Erlangs), ``servers`` a non-negative integer (or array of them).
     Returns a float for scalar input, else an array of the broadcast shape.
     """
-    a = np.asarray(offered_load, dtype=float)
-    c = np.asarray(servers)
-    if np.any(a < 0) or np.any(~np.isfinite(a)):
+    a = _finite("offered_load", offered_load)
+    if np.any(a < 0):
         raise ValueError("offered_load must be finite and >= 0")
-    if c.size and (np.any(c < 0) or np.any(np.asarray(c, dtype=float) != np.floor(np.asarray(c, dtype=float)))):
-        raise ValueError("servers must be non-negative integers")
-    c = c.astype(np.int64)
+    cf = _finite("servers", servers)
+    if cf.size and (np.any(cf < 0) or np.any(cf != np.floor(cf)) or np.any(cf > MAX_SERVERS)):
+        raise ValueError(f"servers must be whole numbers in [0, {MAX_SERVERS}]")
+    c = cf.astype(np.int64)
     a, c = np.broadcast_arrays(a, c)
     out = np.ones(a.shape, dtype=float)
     cmax = int(c.max()) if c.size else 0
@@ -48,14 +62,16 @@ def erlang_b(offered_load, servers):
 def beds_for_blocking(offered_load, max_blocking):
     """The fewest beds ``c`` with ``erlang_b(offered_load, c) <= max_blocking``; vectorised.
 
-    ``max_blocking`` must be in (0, 1]; a load of 0 needs 0 beds.
+    ``max_blocking`` must be in (0, 1]; a load of 0 needs 0 beds.  NaN, infinite or out-of-range
+    arguments raise ValueError naming the argument (a NaN bound would otherwise never be met).
     """
-    a = np.asarray(offered_load, dtype=float)
-    eps = np.asarray(max_blocking, dtype=float)
-    if np.any(a < 0) or np.any(~np.isfinite(a)):
-        raise ValueError("offered_load must be finite and >= 0")
+    a = _finite("offered_load", offered_load)
+    eps = _finite("max_blocking", max_blocking)
+    if np.any(a < 0) or np.any(a > MAX_LOAD):
+        raise ValueError(f"offered_load must be in [0, {MAX_LOAD}] Erlangs")
     if np.any(eps <= 0) or np.any(eps > 1):
         raise ValueError("max_blocking must be in (0, 1]")
+    eps = np.maximum(eps, 1e-300)   # B(A, c) reaches any bound >= 1e-300 within c <= A + 2000
     a, eps = np.broadcast_arrays(a, eps)
     result = np.where((a == 0) | (eps >= 1.0), 0, -1).astype(np.int64)
     b = np.ones(a.shape, dtype=float)
@@ -93,12 +109,19 @@ def simulate_loss_system(arrival_rate: float, mean_stay: float, servers: int, ho
     """
     import simpy
 
-    if arrival_rate <= 0 or mean_stay <= 0:
-        raise ValueError("arrival_rate and mean_stay must be > 0")
-    if servers < 0 or int(servers) != servers:
+    for name, v in (("arrival_rate", arrival_rate), ("mean_stay", mean_stay), ("horizon", horizon)):
+        if not (isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+    if not isinstance(servers, (int, np.integer)) and not (isinstance(servers, float) and servers.is_integer()):
+        raise ValueError(f"servers must be a non-negative integer, got {servers!r}")
+    if servers < 0 or servers > MAX_SERVERS:
         raise ValueError("servers must be a non-negative integer")
-    if batches < 2:
-        raise ValueError("need at least 2 batches")
+    if warmup is not None and not (math.isfinite(warmup) and warmup >= 0):
+        raise ValueError(f"warmup must be finite and >= 0, got {warmup!r}")
+    if not isinstance(batches, (int, np.integer)) or batches < 2:
+        raise ValueError("batches: need at least 2 batches")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
     warmup = 10.0 * mean_stay if warmup is None else float(warmup)
     rng = np.random.default_rng(seed)
     env = simpy.Environment()

@@ -9,7 +9,7 @@ import platform
 import shlex
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,7 @@ class RunResult:
     seconds: float
     townships: dict | None = None   # per-township arrays (R, U, Y) from sim.geo.townships (issue 10)
     township_units: list | None = None   # the U axis of those arrays
+    warnings: list[str] = field(default_factory=list)   # e.g. migration clipped: printed and in the manifest
 
 
 def _check_options(opt: RunOptions) -> None:
@@ -162,6 +163,7 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
         population=T.population_table(pop, scenario), components=T.components_table(pop, scenario),
         aging=T.aging_table(pop, scenario),
         build=build, seconds=time.perf_counter() - t0, townships=tq, township_units=list(pop.units),
+        warnings=_migration_warnings(pop, scenario),
     )
 
 
@@ -171,6 +173,18 @@ def _with_township_rows(table: pd.DataFrame, township_rows: pd.DataFrame) -> pd.
         return table
     table = table.assign(level="county")
     return pd.concat([table, township_rows], ignore_index=True)
+
+
+def _migration_warnings(pop, scenario: Scenario) -> list[str]:
+    """A warning when the net-migration rate asked for more out-migrants than there were people."""
+    short = getattr(pop, "migration_shortfall", None)
+    if short is None or not np.any(short > 0.5):
+        return []
+    per_rep = short.sum(axis=(1, 2))
+    first = int(pop.flow_years[np.nonzero(short.sum(axis=(0, 1)) > 0.5)[0][0]])
+    return [f"demography.net_migration_rate: out-migration clipped from {first} on: "
+            f"{per_rep.mean():,.0f} wanted out-migrants per replication were not there to leave "
+            f"(the rate cannot be realised; net flow kept at everyone who could leave)"]
 
 
 def _per_year(deaths: np.ndarray, n_years: int) -> np.ndarray:
@@ -212,6 +226,7 @@ def manifest(result: RunResult, argv: list[str] | None, files: list[str] | None 
         "command_text": " ".join(shlex.quote(a) for a in argv) if argv else None,
         "arguments": arguments if arguments is not None else (argv[1:] if argv else None),
         "parameter_defaults": s.defaults,   # declared defaults this run used (sim/domains.py)
+        "warnings": list(result.warnings),
     }
 
 

@@ -105,12 +105,18 @@ def test_three_age_groups_by_hand():
 
 
 def test_outmigration_never_makes_population_negative():
+    # survivors Q = 0.1 x 6 = 0.6 people, but a rate of -99 % asks 5.94 of the 6 to leave: all 0.6 go,
+    # and the 5.34 who could not leave are reported as the shortfall
     P0 = np.array([[[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]])
-    S = np.ones((1, 1, 2, 2))
+    S = np.full((1, 1, 2, 2), 0.1)
     out = project_arrays(P0, S, np.ones((1, 1, 2)), np.zeros((1, 1, 3)), np.array([1.05]),
-                         np.array([[-5.0]]), np.full((2, 3), 1 / 6))
-    assert (out["pop"] >= 0).all()
-    assert out["net_migration"][0, 0, 0] == pytest.approx(-(out["pop"][0, 0, 0].sum()))
+                         np.array([[-0.99]]), np.full((2, 3), 1 / 6))
+    assert (out["pop"] >= 0).all() and out["pop"][0, 0, 1].sum() == pytest.approx(0.0, abs=1e-12)
+    assert out["net_migration"][0, 0, 0] == pytest.approx(-0.6)
+    assert out["migration_shortfall"][0, 0, 0] == pytest.approx(5.94 - 0.6)
+    with pytest.raises(ValueError, match="mig_rate"):   # -500 %/yr: more than everyone cannot leave
+        project_arrays(P0, S, np.ones((1, 1, 2)), np.zeros((1, 1, 3)), np.array([1.05]),
+                       np.array([[-5.0]]), np.full((2, 3), 1 / 6))
 
 
 # ----------------------------------------------------------------------------- China vs WPP 2035

@@ -189,7 +189,7 @@ def test_out_of_domain_is_one_line_before_anything_runs(mini, capsys, tmp_path, 
 
 def test_life_expectancy_reach_is_checked(mini, capsys, tmp_path):
     set_param(mini, "demography.e0_female", value=95)            # in its domain, and so is the gain,
-    set_param(mini, "demography.e0_gain_per_year", value=0.5)    # but 95 + 1 (shift) + 0.5/yr x 10.5 yr > 99.5
+    set_param(mini, "demography.e0_gain_per_year", value=0.5)    # but 95 + 1 (shift) + 0.5/yr x 10.5 yr > 99.3
     lines = refused(mini, capsys, tmp_path)
     assert len(lines) == 1 and "e0_female: " not in lines[0] and "the life tables cover" in lines[0]
 

@@ -176,6 +176,8 @@ def alpha_for_e0(e0: np.ndarray | float, lstd: np.ndarray, exact: bool = False) 
     ``exact=True`` solves each value by Brent's method instead (few values, e.g. the standard's fit).
     """
     e0 = np.asarray(e0, dtype=float)
+    if not np.all(np.isfinite(e0)):
+        raise ValueError("e0 must be finite (it holds NaN or infinity)")
     if exact:
         from scipy.optimize import brentq
         f = lambda a, e: float(e0_of(brass(lstd, a))) - e          # noqa: E731  decreasing in a
@@ -205,6 +207,11 @@ def survival_ratios(lx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tables_for_e0(e0: np.ndarray, imr: float = IMR_2020) -> np.ndarray:
-    """l(x) for an array of life expectancies: shape e0.shape + (132,)."""
+    """l(x) for an array of life expectancies: shape e0.shape + (132,).
+
+    Raises ValueError naming the argument for a NaN or out-of-range ``e0`` or ``imr`` (in (0, 1)).
+    """
+    if not (isinstance(imr, (int, float, np.floating)) and 0.0 < float(imr) < 1.0):
+        raise ValueError(f"imr must be a probability in (0, 1) (infant deaths per live birth), got {imr!r}")
     lstd = standard_lx(imr)
     return brass(lstd, alpha_for_e0(e0, lstd))

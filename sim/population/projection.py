@@ -14,7 +14,11 @@ One step, for every replication r and unit u at once (numpy; the only Python loo
                 Q[s, 0] = B_s * L0_s
     deaths      D = sum(P) - sum(Q[:, 1:]) + B - sum(Q[:, 0])
     migration   M[s, a] = rate * sum(P) * g[s, a]  (g: net age-sex profile, sums to 1),
-                clipped so that Q + M >= 0
+                clipped so that Q + M >= 0; what clipping could not remove is taken from
+                the other out-migrating ages in proportion to their people (then from all
+                ages), so the realised net flow is rate * sum(P) whenever that is feasible
+                and never has the wrong sign; an infeasible remainder is reported
+                (``migration_shortfall``), see :func:`migrate`
     next        P' = Q + M   (so  sum P' = sum P + B - D + M  exactly)
 
 Calibration to an external total for a unit and year rescales P' and books the difference as net
@@ -38,6 +42,17 @@ A = wpp.N_AGES
 SEXES = ("male", "female")
 
 
+def _check_array(name: str, x, lo: float | None = None, hi: float | None = None, lo_open: bool = False) -> None:
+    """ValueError naming the argument when ``x`` holds NaN, infinities or values out of range."""
+    a = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite (it holds NaN or infinity)")
+    if lo is not None and a.size and (np.any(a <= lo) if lo_open else np.any(a < lo)):
+        raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo:g}, got min {a.min():g}")
+    if hi is not None and a.size and np.any(a > hi):
+        raise ValueError(f"{name} must be <= {hi:g}, got max {a.max():g}")
+
+
 # ----------------------------------------------------------------------------- migration profile
 def migration_profile(return_weight: float = 0.1) -> np.ndarray:
     """Net-migration age-sex profile g (2, 101), summing to 1 (assumption, docs/population.md).
@@ -48,6 +63,8 @@ def migration_profile(return_weight: float = 0.1) -> np.ndarray:
     gross labour flow): with a negative net rate, young adults leave and a few older people come
     back.  Half of the flow is male, half female.
     """
+    if not (isinstance(return_weight, (int, float, np.floating)) and 0.0 <= return_weight < 1.0):
+        raise ValueError(f"return_weight must be in [0, 1), got {return_weight!r}")
     x = np.arange(A, dtype=float)
     labour = np.exp(-0.12 * (x - 20.0) - np.exp(-0.45 * (x - 20.0)))
     labour /= labour.sum()
@@ -59,6 +76,40 @@ def migration_profile(return_weight: float = 0.1) -> np.ndarray:
     g = 0.8 * labour + 0.2 * child - return_weight * ret
     g /= g.sum()
     return np.stack([g, g]) / 2.0
+
+
+def migrate(Q: np.ndarray, N: np.ndarray, rate: np.ndarray, profile: np.ndarray,
+            out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Apply net migration to the survivors: ``(P', shortfall)``.
+
+    ``Q`` (R, U, 2, A) survivors and births at the end of the interval; ``N`` (R, U) population at
+    its start; ``rate`` (R,) net migrants per person per year (> -1); ``profile`` (2, A) summing
+    to 1.  The wanted net flow is ``rate * N``, spread over ages by the profile.  Where an age would
+    lose more people than it has, it loses them all and the rest of the outflow is taken from the
+    other ages that are losing people (in proportion to who is left there), then from all ages.
+    So ``sum(P') - sum(Q) == rate * N`` exactly whenever ``rate * N >= -sum(Q)``; otherwise
+    everyone leaves and ``shortfall`` (R, U) >= 0 is the part of the outflow that could not happen.
+    A negative rate therefore never books net in-migration, and a positive one never net out-migration.
+    """
+    target = np.asarray(rate, dtype=Q.dtype)[:, None] * N                           # (R, U)
+    P = np.multiply(target[:, :, None, None], profile, out=out)                    # M0, wanted flow by age
+    outgoing = P < 0
+    np.add(P, Q, out=P)
+    np.maximum(P, 0.0, out=P)
+    R, U = N.shape
+    flat = P.reshape(R, U, -1)
+    excess = flat.sum(-1) - Q.reshape(R, U, -1).sum(-1) - target                  # >= 0: outflow clipping missed
+    shortfall = np.zeros_like(target)
+    tol = 1e-9 * np.maximum(np.abs(N), 1.0)
+    if np.any(excess > tol):
+        for mask in (outgoing.reshape(R, U, -1), None):
+            pool = (flat * mask).sum(-1) if mask is not None else flat.sum(-1)
+            f = np.where((excess > tol) & (pool > 0), np.minimum(1.0, excess / np.where(pool > 0, pool, 1.0)), 0.0)
+            take = f[:, :, None] * (flat * mask if mask is not None else flat)
+            flat -= take
+            excess = excess - take.sum(-1)
+        shortfall = np.where(excess > tol, excess, 0.0)
+    return P, shortfall
 
 
 # ----------------------------------------------------------------------------- inputs / result
@@ -97,6 +148,7 @@ class Result:
     disabled: np.ndarray              # (R, U, Y) 失能 people 60+
     semi_disabled: np.ndarray         # (R, U, Y) 半失能 people 60+
     draws: dict[str, np.ndarray]      # per-replication parameter draws
+    migration_shortfall: np.ndarray | None = None   # (R, U, Y-1) wanted out-migrants who were not there
 
 
 # ----------------------------------------------------------------------------- build_inputs
@@ -196,6 +248,13 @@ def project_arrays(P0, S, L0, asfr, srb, mig_rate, profile, calib=None, p_sev=No
     six passes over the (R, U, 2, A) state.
     """
     dtype = np.dtype(dtype)
+    _check_array("P0", P0, lo=0.0)
+    _check_array("S", S, lo=0.0, hi=1.0)
+    _check_array("L0", L0, lo=0.0, hi=1.0)
+    _check_array("asfr", asfr, lo=0.0)
+    _check_array("srb", srb, lo=0.0, lo_open=True)
+    _check_array("mig_rate", mig_rate, lo=-1.0, lo_open=True)
+    _check_array("profile", profile)
     P = np.array(P0, dtype=dtype, order="C")
     R, U, _, nA = P.shape
     T = S.shape[1]
@@ -204,6 +263,7 @@ def project_arrays(P0, S, L0, asfr, srb, mig_rate, profile, calib=None, p_sev=No
     fm = np.asarray(srb, float) / (1.0 + np.asarray(srb, float))
     out = {k: np.zeros((R, U, T), dtype) for k in ("births", "deaths", "net_migration")}
     Y = T + 1
+    out["migration_shortfall"] = np.zeros((R, U, T), dtype)
     names = ("total", "age60", "age65", "age80", "disabled", "semi_disabled")
     for k in names:
         out[k] = np.zeros((R, U, Y), dtype)
@@ -251,10 +311,9 @@ def project_arrays(P0, S, L0, asfr, srb, mig_rate, profile, calib=None, p_sev=No
         Q[:, :, 1, 0] = Bf * L0[:, t, 1][:, None]
         Qsum = np.matmul(Q.reshape(R, U, 2 * nA), ones)[..., 0]
         D = Ntot - Qsum + B
-        # net migration, clipped so nobody is removed who is not there: P' = max(Q + M, 0)
-        np.multiply((np.asarray(mig_rate[:, t], dtype=dtype)[:, None] * Ntot)[:, :, None, None], prof, out=Pn)
-        np.add(Pn, Q, out=Pn)
-        np.maximum(Pn, 0.0, out=Pn)
+        # net migration: exactly rate x population where feasible, nobody removed who is not there
+        _, short = migrate(Q, Ntot, mig_rate[:, t], prof, out=Pn)
+        out["migration_shortfall"][:, :, t] = short
         if calib is not None:
             tgt = calib[:, t + 1]
             if np.any(~np.isnan(tgt)):
@@ -370,7 +429,8 @@ def project(inputs: Inputs, replications: int, seed: int, randomness: bool = Tru
                   net_migration=cat["net_migration"][:, :, k0:],
                   total=stock(cat["total"]), age60=stock(cat["age60"]), age65=stock(cat["age65"]),
                   age80=stock(cat["age80"]), disabled=stock(cat["disabled"]),
-                  semi_disabled=stock(cat["semi_disabled"]), draws=d)
+                  semi_disabled=stock(cat["semi_disabled"]), draws=d,
+                  migration_shortfall=cat["migration_shortfall"][:, :, k0:])
 
 
 # ----------------------------------------------------------------------------- helpers
