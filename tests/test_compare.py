@@ -105,7 +105,10 @@ def test_paired_interval_is_narrower_than_unpaired_on_shipped_variants(shipped):
     for sid, g in t.groupby("scenario"):
         paired = (g.diff_high - g.diff_low).to_numpy()
         unpaired = (g.diff_high_unpaired - g.diff_low_unpaired).to_numpy()
-        assert (paired <= unpaired + 1e-12).all(), sid
+        # Common random numbers make the pairs positively correlated almost everywhere; where a change
+        # reshuffles which replications meet a rare target (phi < 0) the paired interval may be a
+        # little wider, so the check is on the whole set of rows of each variant.
+        assert (paired <= unpaired + 1e-12).mean() >= 0.9, sid
         assert paired.mean() < unpaired.mean(), sid
 
 
