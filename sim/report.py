@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from .drivers import driver_label
+
 
 def _fmt(x, digits: int = 1) -> str:
     return "" if x is None else f"{x:,.{digits}f}"
@@ -15,7 +17,7 @@ def print_verdicts(result, console: Console | None = None) -> None:
     and no probability or interval columns (there is nothing to estimate)."""
     from .indicators import interval_kind
 
-    console = console or Console(width=160)
+    console = console or Console(width=200)
     o = result.options
     estimate = interval_kind(o.replications, o.randomness) == "wilson95"
     how = ("deterministic (everything on plan)" if not o.randomness
@@ -24,7 +26,7 @@ def print_verdicts(result, console: Console | None = None) -> None:
     cols = [("id", "left"), ("indicator", "left"), ("year", "right"), ("target", "right")]
     cols += ([("simulated p10–p50–p90", "right"), ("P(met)", "right"), ("95% CI", "right")] if estimate
              else [("simulated", "right")])
-    for col, just in cols + [("verdict", "left")]:
+    for col, just in cols + [("verdict", "left"), ("driver", "left")]:
         table.add_column(col, justify=just)
     for rec in result.summary:
         target = f"{rec['comparator'] or ''}{_fmt(rec['target'], 4).rstrip('0').rstrip('.') if rec['target'] is not None else rec['target_text'] or ''} {rec['unit'] or ''}"
@@ -38,11 +40,16 @@ def print_verdicts(result, console: Console | None = None) -> None:
             p, ci = "—", ""
         binding = "*" if rec["binding"] == "binding" else ""
         cells = [sim, p, ci] if estimate else [sim]
-        table.add_row(rec["id"] + binding, rec["name"], str(rec["year"]), target, *cells, rec["verdict"])
+        table.add_row(rec["id"] + binding, rec["name"], str(rec["year"]), target, *cells, rec["verdict"],
+                      driver_label(rec))
     console.print(table)
     if estimate:
         console.print("* binding (约束性) target. P(met): share of replications in which the target holds at the end "
                       "of its year; 95% Wilson interval.")
+        console.print("driver: the uncertain inputs that most change whether the target is met (sim/drivers.py, "
+                      "docs/drivers.md), each with P(met) above minus below the input's median (− = a higher value or "
+                      "a later completion makes it less likely) and, in brackets, the share of the variance of "
+                      "met / not met it explains alone. Up to 3 per target in summary.json.")
     else:
         console.print("* binding (约束性) target. One outcome, no probability: "
                       + ("every project on its planned dates, central parameter values." if not o.randomness

@@ -18,6 +18,7 @@ import pandas as pd
 from . import __version__
 from . import output_tables as T
 from .capacity import build_items, online_times
+from .drivers import METHOD as DRIVERS_METHOD, DrawTable, attach_drivers, build_draw_table
 from .errors import InputError
 from .indicators import indicator_table, interval_kind, target_summary
 from .loader import Scenario, load_scenario
@@ -57,6 +58,7 @@ class RunResult:
     townships: dict | None = None   # per-township arrays (R, U, Y) from sim.geo.townships (issue 10)
     township_units: list | None = None   # the U axis of those arrays
     warnings: list[str] = field(default_factory=list)   # e.g. migration clipped: printed and in the manifest
+    draws: DrawTable | None = None   # (R, K) every uncertain input per replication (sim/drivers.py)
 
 
 def _check_options(opt: RunOptions) -> None:
@@ -84,13 +86,14 @@ def project_population(scenario: Scenario, opt: RunOptions):
 
 
 def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online: np.ndarray,
-                       compute=None, capacity: bool = False):
+                       compute=None, capacity: bool = False, draws_out: dict | None = None):
     """Service quantities of every replication from a population projection and the build-out.
 
     ``pop``: the projection's Result with D draws (replication r uses draw r % D);
     ``project_online``: (R, P) time each project's capacity counts.  ``compute(ctx) -> {name: (n, Y)}``
     defaults to ``sim.services.compute_quantities``.  Returns ``({name: (R, Y)}, capacity table of the
-    first chunk or None)``, plus the per-township arrays when ``capacity``.  Services run in chunks of D replications so population arrays are never
+    first chunk or None)``, plus the per-township arrays when ``capacity``.  ``draws_out``, if given,
+    collects ``{parameter id: [chunk draws (n,)]}`` of every service parameter drawn (sim/drivers.py).  Services run in chunks of D replications so population arrays are never
     copied R times; the capacity table summarises the first chunk (its percentiles cannot be pooled).
     """
     from .services import MODELS, ServiceContext, compute_quantities
@@ -119,6 +122,9 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
         )
         for name, arr in compute(ctx).items():
             quantities.setdefault(name, []).append(arr)
+        if draws_out is not None:   # per-replication service parameter draws (sim/drivers.py)
+            for pid, arr in ctx.parameter_draws().items():
+                draws_out.setdefault(pid, []).append(arr)
         if capacity:   # the full run: per-township arrays (sim/geo/townships.py) and the capacity table
             for name, arr in township_quantities(ctx).items():
                 township_parts.setdefault(name, []).append(arr)
@@ -137,6 +143,7 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
     """
     from .buildout.from_scenario import run_portfolio
     from .geo.townships import township_indicator_rows
+    from .population.projection import DRAWN
 
     _check_options(opt)
     t0 = time.perf_counter()
@@ -151,12 +158,17 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
     build = run_portfolio(scenario, params, R, opt.seed, opt.randomness, opt.policy, opt.progress)
 
     # Services, in chunks of D replications.
-    q, capacity, tq = service_quantities(scenario, opt, pop, build.online, capacity=True)
+    service_draws: dict[str, list[np.ndarray]] = {}
+    q, capacity, tq = service_quantities(scenario, opt, pop, build.online, capacity=True, draws_out=service_draws)
 
     table = indicator_table(scenario, q, years, randomness=opt.randomness)
     table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units),
                                                                 randomness=opt.randomness))
     summary = target_summary(scenario, q, years, table, randomness=opt.randomness)
+    # Which uncertain input drives each verdict (sim/drivers.py): every per-replication draw.
+    draws = build_draw_table(params, pop.draws, DRAWN, {k: np.concatenate(v) for k, v in service_draws.items()},
+                             build.result.completion, build.result.project_ids, R)
+    attach_drivers(summary, scenario, q, years, draws)
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
         projects=T.projects_table(scenario, build), spending=T.spending_table(scenario, build), capacity=capacity,
@@ -164,6 +176,7 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
         aging=T.aging_table(pop, scenario),
         build=build, seconds=time.perf_counter() - t0, townships=tq, township_units=list(pop.units),
         warnings=_migration_warnings(pop, scenario),
+        draws=draws,
     )
 
 
@@ -265,6 +278,7 @@ def _write_files(result: RunResult, tmp: Path) -> None:
         "replications": o.replications, "seed": o.seed, "randomness": o.randomness,
         "p_met_estimate": interval_kind(o.replications, o.randomness),
         "percentile_method": f"numpy {T.PERCENTILE_METHOD}",
+        "drivers_method": DRIVERS_METHOD,
         "targets": result.summary,
     })
     if result.townships:   # per-township table (sim/geo/townships.py, issue 10)

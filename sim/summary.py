@@ -42,6 +42,11 @@ def scenario_summary(s: Scenario) -> str:
     params = s.rows("parameters")
     conf = Counter((p.confidence or "unstated") for p in params)
     lines.append(f"  parameters  {len(params)}: " + ", ".join(f"{c} {n}" for c, n in sorted(conf.items())))
+    drawn = [p for p in params if (p.distribution or "fixed") != "fixed" and p.low is not None and p.high is not None]
+    if drawn or projects:
+        n_assumed = sum(1 for p in drawn if p.confidence == "assumption")
+        lines.append(f"  uncertain   {len(drawn)} parameters drawn per replication ({n_assumed} of them assumptions) "
+                     f"and {len(projects)} project schedules: the candidate drivers of each verdict")
     for name in ("base_facts", "conflicts", "monitoring"):
         if s.rows(name):
             lines.append(f"  {name:<11} {len(s.rows(name))} rows")

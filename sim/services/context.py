@@ -110,6 +110,10 @@ class ServiceContext:
             self._cache[key] = self.params.draws(pid, self.seed, self.R, self.randomness)[:, None]
         return self._cache[key]
 
+    def parameter_draws(self) -> dict[str, np.ndarray]:
+        """{parameter id: (R,) draws} of every parameter read through :meth:`p` so far (sim/drivers.py)."""
+        return {k[1]: v[:, 0] for k, v in self._cache.items() if isinstance(k, tuple) and k[0] == "p"}
+
     def fact(self, fid: str) -> float:
         try:
             return float(self.base_facts[fid])
