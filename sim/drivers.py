@@ -74,7 +74,9 @@ class DrawTable:
     meta: list[dict] = field(default_factory=list)   # per column: kind, parameter / project, confidence
 
     def __post_init__(self):
-        self.values = np.asarray(self.values, dtype=float).reshape(-1, len(self.names))
+        self.values = np.asarray(self.values, dtype=float)
+        if self.values.ndim != 2 or self.values.shape[1] != len(self.names):
+            raise ValueError(f"values must be (R, {len(self.names)}), got {self.values.shape}")
         if len(self.meta) != len(self.names):
             raise ValueError("meta must have one entry per name")
         self._bins: list[np.ndarray] | None = None
