@@ -1,4 +1,4 @@
-"""Command line: `validate` and `run`.  Bad input ends in one line on stderr and exit code 2."""
+"""Command line: `validate`, `run` and `new-scenario`.  Bad input ends in one line on stderr and exit code 2."""
 
 from __future__ import annotations
 
@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="demographic draws, reused cyclically over replications (default min(N, 200))")
     r.add_argument("--progress", action="store_true", help="show a progress bar")
     _add_compare_parsers(sub)
+    n = sub.add_parser("new-scenario", help="write a complete scenario skeleton for a new county from its units")
+    n.add_argument("name", help="scenario id: lower-case letters, digits, _ (scenarios/NAME.yaml and scenarios/NAME/)")
+    n.add_argument("--units", type=Path, required=True,
+                   help="CSV of the county and its townships: id, name_zh, level, parent, villages, communities, "
+                        "[kind_zh, lon, lat, population, source, note]")
+    n.add_argument("--dir", type=Path, default=None, help="folder to write into (default: scenarios/)")
     return p
 
 
@@ -133,6 +139,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_scenario(args: argparse.Namespace) -> int:
+    from .new_scenario import new_scenario
+
+    path = new_scenario(args.name, args.units, args.dir)
+    print(f"wrote {path} and {path.with_suffix('')}/ (every row marked assumption: is yours to replace)")
+    print(f"next: python run_sim.py validate {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     typed = ["run_sim.py", *argv]   # the command as typed, recorded in the manifest
@@ -149,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
-                "report": cmd_report}[args.command](args)
+                "report": cmd_report, "new-scenario": cmd_new_scenario}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
         print("\n".join(exc.lines()), file=sys.stderr)
         return 2
