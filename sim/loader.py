@@ -407,6 +407,10 @@ def _apply_variant(table: str, rows: list[_RawRow], layer: _Layer, columns: set[
             problems.add(path, f"remove.{table}", f"no row with id {rid!r} to remove")
             continue
         dropped.add(index[str(rid)])
+    if table == "project_outputs":   # removing a project removes what it adds (its outputs go with it)
+        gone = (data.get("remove") or {}).get("projects") or []
+        gone = {str(g) for g in gone} if isinstance(gone, list) else set()
+        dropped |= {i for i, r in enumerate(rows) if str(_id_text(r.data.get("project"))) in gone}
     patches = (data.get("patch") or {}).get(table) or {}
     if not isinstance(patches, dict):
         problems.add(path, f"patch.{table}", "map row ids to {column: new value}")
