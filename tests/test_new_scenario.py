@@ -75,7 +75,7 @@ def test_skeleton_validates_runs_and_is_sourced(tmp_path, capsys):
     res = simulate(s, RunOptions(replications=5, seed=1))
     pop2020 = res.aging[(res.aging.unit == "999001") & (res.aging.year == 2020)].population_mean.iloc[0]
     assert pop2020 == pytest.approx(37500, rel=1e-6)
-    assert set(res.indicators.indicator_id) == {"M12", "M13", "S33"}
+    assert {i.split(":")[0] for i in res.indicators.indicator_id} == {"M12", "M13", "S33"}
     assert main(["run", str(yaml), "-n", "3", "--out", str(tmp_path / "res")]) == 0
     assert json.loads((tmp_path / "res" / "manifest.json").read_text(encoding="utf-8"))["scenario"] == "demo_county"
 
