@@ -11,8 +11,9 @@ at once:
   row whose value is Tongdao's own, or Hunan's / Huaihua's, has its source rewritten as
   ``assumption: <whose value>; replace ... (was: <original source>)``.  The base population and the
   community service floor area are scaled to the new county and marked ``derived:`` / ``assumption:``;
-* ``base_facts.csv``: the base-year facts the service models read (``BASE_FACT_IDS``), Tongdao's rate
-  per resident times the new population, each marked ``assumption:``;
+* ``base_facts.csv``: every base-year fact the service models read (``BASE_FACT_IDS``): villages and
+  communities from units.csv, the others Tongdao's rate per resident times the new population (or
+  Tongdao's share), each marked ``assumption:``;
 * ``facilities.csv``, ``projects.csv``, ``project_outputs.csv``: headers only (nothing exists, nothing
   planned until the user enters it); ``funding.csv``: a zero envelope per source;
 * ``targets.csv``: three example targets copied from the Tongdao plan (nursing-bed share, township
@@ -216,11 +217,32 @@ def parameter_rows(file: str, base_pop: float | None, population: float, village
     return header, out
 
 
-def base_fact_rows(region_id: str, population: float, base_year: int) -> list[dict]:
+def base_fact_rows(region_id: str, population: float, base_year: int, villages: int) -> list[dict]:
+    """A row for every base fact the service models read (``sim.services.context.BASE_FACT_IDS``):
+    the county's villages and communities from units.csv, the rules of ``BASE_FACTS`` (Tongdao's rate
+    per resident x this population, or Tongdao's share), and for any other fact Tongdao's figure;
+    all but the first marked ``assumption:``."""
+    from .services.context import BASE_FACT_IDS
+
+    rules = {f[0]: f for f in BASE_FACTS}
+    _, template = _read_csv(TEMPLATE / "base_facts.csv")
+    tongdao = {r["id"]: r for r in template}
     rows = []
-    for fid, name, value, unit, per_resident, src in BASE_FACTS:
+    for fid in BASE_FACT_IDS:
+        if fid == "villages_communities":
+            rows.append({"id": fid, "name_zh": "村（居）数", "year": base_year, "value": villages, "unit": "个",
+                         "unit_id": region_id, "note": "",
+                         "source": "derived: villages + communities of the townships in units.csv"})
+            continue
+        if fid in rules:
+            _, name, value, unit, per_resident, src = rules[fid]
+        elif fid in tongdao:
+            r = tongdao[fid]
+            name, value, unit, per_resident, src = r["name_zh"], r["value"], r["unit"], False, r["source"]
+        else:
+            raise RuntimeError(f"new-scenario has no default for base fact {fid!r}")
         if per_resident:
-            v = round(value / TEMPLATE_POPULATION * population)
+            v = round(float(value) / TEMPLATE_POPULATION * population)
             how = (f"assumption: Tongdao's rate per resident ({value} / {TEMPLATE_POPULATION}, {src}) x this "
                    f"county's {population:.0f} residents; replace with your county's figure")
         else:
@@ -272,7 +294,7 @@ def new_scenario(name: str, units_csv: Path, scenarios_dir: Path | None = None, 
             header, rows = parameter_rows(file, base_pop, population, villages, base_pop is not None)
             _write_csv(tmp / file, header, rows)
         _write_csv(tmp / "base_facts.csv", ("id", "name_zh", "year", "value", "unit", "unit_id", "source", "note"),
-                   base_fact_rows(region["id"], population, base_year))
+                   base_fact_rows(region["id"], population, base_year, villages))
         _write_csv(tmp / "facilities.csv", FACILITY_COLUMNS, [])
         _write_csv(tmp / "projects.csv", PROJECT_COLUMNS, [])
         _write_csv(tmp / "project_outputs.csv", OUTPUT_COLUMNS, [])
