@@ -166,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
                 "report": cmd_report, "new-scenario": cmd_new_scenario}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
-        print("\n".join(exc.lines()), file=sys.stderr)
+        lines = exc.lines()
+        scenario = getattr(args, "scenario", None)
+        if scenario is not None:   # a problem found past the loader without a file: name the scenario
+            lines = [ln.replace("error: <input>:", f"error: {scenario}:", 1) for ln in lines]
+        print("\n".join(lines), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and cut short: not an error of ours
         sys.stderr.close()

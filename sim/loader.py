@@ -623,6 +623,12 @@ def _check_references(s: Scenario, known: dict[str, set[str]], broken: set[str],
         for o in s.rows("project_outputs"):
             if o.project not in projects:
                 problems.extend(bad(o, "project", f"unknown project {o.project!r}{_hint(o.project)}"))
+    facilities = s.by_id("facilities")
+    for o in s.rows("project_outputs"):     # an output naming an existing facility enlarges it: same type
+        f = facilities.get(o.facility) if o.facility else None
+        if f is not None and f.facility_type != o.facility_type:
+            problems.extend(bad(o, "facility_type", f"{o.facility_type!r} but it enlarges facility {f.id}, "
+                                f"a {f.facility_type!r} (facilities.csv)"))
     if "targets" not in broken:
         targets = known.get("targets", set())
         for m in s.rows("monitoring"):
