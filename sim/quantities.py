@@ -23,6 +23,7 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
     Quantity("beds_per_1000_older", "beds per 1000 aged 60+", "all eldercare beds (institutional + community) per 1000 people aged 60+"),
     Quantity("beds_per_1000_older_registered", "beds per 1000 registered aged 60+", "all eldercare beds per 1000 people aged 60+ on the plan's registered (户籍) base: resident 60+ x demography.registered_older_ratio"),
     Quantity("eldercare_beds_all", "beds", "all eldercare beds: institutions, community care centres and community (day-care) beds"),
+    Quantity("eldercare_institutions", "institutions", "eldercare institutions (care homes and community care centres) online; an enlargement is not a second institution"),
     Quantity("institution_beds", "beds", "beds in eldercare institutions (care homes, welfare homes, community care centres)"),
     Quantity("nursing_bed_share", "%", "nursing-type beds / all beds in eldercare institutions"),
     Quantity("nursing_bed_share_public", "%", "nursing-type share of beds in public institutions"),

@@ -182,5 +182,6 @@ def test_2020_row_reproduces_the_plan(run2020):
     assert r.loc["B04", "mean"] == pytest.approx(93.82, abs=0.02) and r.loc["B04", "p_met"] == 1.0
     # 社工站 100% (003:110), 特困 unable to self-care housed 53% (003:189)
     assert r.loc["B18", "mean"] == 100 and r.loc["B07", "mean"] == pytest.approx(53)
+    assert r.loc["B21", "mean"] == 7                       # 7 public institutions (003:108)
     assert r.loc["B17", "mean"] == 1590 and r.loc["B03", "mean"] == 383 and r.loc["B20", "mean"] == 100
     assert np.isnan(r.loc["B05", "p_met"]) and r.loc["B05", "observed"] == 100   # tracked, value carried

@@ -119,6 +119,7 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
     q["beds_per_1000_older_registered"] = ratio(all_beds, older * ctx.p("demography.registered_older_ratio"), 1000.0)
     q["eldercare_beds_all"] = all_beds
     beds = ctx.total("beds", inst)
+    q["eldercare_institutions"] = ctx.facility_count(inst)
     q["institution_beds"] = beds
     q["nursing_bed_share"] = ratio(ctx.total("beds_nursing", inst), beds, 100.0)
     for own in ("public", "private"):
