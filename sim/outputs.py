@@ -4,7 +4,7 @@ Files are written into a hidden temporary folder beside the destination and rena
 the end, so an error or an interrupt never leaves a half-written results folder.  An existing
 folder is replaced only when the user asked for it (``--overwrite``) *and* it is a folder this
 program wrote: it holds a ``manifest.json`` with ``"written_by": "minzheng-sim"`` that lists every
-file in the folder.  A folder holding anything else (a user's notes, a sub-folder, a file the
+file in the folder and its sub-folders (``list_files``).  A folder holding anything else (a user's notes, a sub-folder, a file the
 manifest does not list) is refused and left untouched.
 """
 
@@ -50,11 +50,23 @@ def check_destination(dest: Path, overwrite: bool = False) -> None:
         raise InputError(dest, "--out", f"has no {MANIFEST} written by this program; --overwrite replaces only a "
                          "results folder this program wrote (nothing was changed)")
     ours = set(map(str, data["files"])) | {MANIFEST}
-    foreign = sorted(p.name for p in dest.iterdir() if p.name not in ours or p.is_dir() or p.is_symlink())
+    foreign = sorted(rel for rel, p in _entries(dest) if p.is_symlink() or (not p.is_dir() and rel not in ours)
+                     or (p.is_dir() and not any(f.startswith(rel + "/") for f in ours)))
     if foreign:
         raise InputError(dest, "--out", f"holds {foreign[0]!r}, which this program did not write "
                          f"({len(foreign)} such entr{'y' if len(foreign) == 1 else 'ies'}); move it away or choose "
                          "another --out (nothing was changed)")
+
+
+def _entries(folder: Path):
+    """(relative posix path, Path) of everything under ``folder``, depth first, symlinks not followed."""
+    for p in sorted(folder.rglob("*")):
+        yield p.relative_to(folder).as_posix(), p
+
+
+def list_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` as a relative posix path (``maps/a.png``): what a manifest lists."""
+    return sorted(rel for rel, p in _entries(Path(folder)) if p.is_file() and not p.is_symlink())
 
 
 @contextmanager

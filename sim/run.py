@@ -22,7 +22,7 @@ from .drivers import METHOD as DRIVERS_METHOD, DrawTable, attach_drivers, build_
 from .errors import InputError
 from .indicators import indicator_table, interval_kind, target_summary
 from .loader import Scenario, load_scenario
-from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, write_csv, write_json
+from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, list_files, write_csv, write_json
 
 # Demographic draws are the heavy arrays (unit x year x sex x age per draw); build-out draws are
 # cheap.  Up to this many demographic draws are made and reused cyclically across replications.
@@ -260,7 +260,7 @@ def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str]
         _write_files(result, tmp)
         if extra is not None:
             extra(result, tmp)
-        write_json(tmp / MANIFEST, manifest(result, argv, [p.name for p in tmp.iterdir()], arguments))
+        write_json(tmp / MANIFEST, manifest(result, argv, list_files(tmp), arguments))
     return out
 
 

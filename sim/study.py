@@ -25,7 +25,7 @@ from pathlib import Path
 from .compare import Comparison, compare
 from .experiment import Experiment
 from .loader import Scenario
-from .outputs import MANIFEST, atomic_folder, write_csv, write_json
+from .outputs import MANIFEST, atomic_folder, list_files, write_csv, write_json
 from .paired import METHOD_MEAN, METHOD_PAIRED, METHOD_UNPAIRED
 from .run import RunOptions, manifest
 
@@ -119,6 +119,6 @@ def write_comparison(comp: Comparison, slack, tornado, base: Scenario, opt: RunO
     if sopt.reports:
         from .reports import build_reports
         build_reports(folder)
-    m = manifest(base_result, argv, [p.name for p in folder.iterdir()])
+    m = manifest(base_result, argv, list_files(folder))
     m.update({"kind": "comparison", "scenarios": comp.scenarios, "scenario_files": scenario_files})
     write_json(folder / MANIFEST, m)

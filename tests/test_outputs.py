@@ -131,3 +131,20 @@ def test_default_run_records_its_command(tmp_path, monkeypatch, capsys):
     assert man["command"] == ["run_sim.py"]
     assert man["command_text"] == "run_sim.py"
     assert man["arguments"][:2] == ["run", str(cli.DEFAULT_SCENARIO)] and "--overwrite" in man["arguments"]
+
+
+def test_sub_folders_we_wrote_are_ours_but_a_user_file_inside_one_is_not(tmp_path):
+    dest = tmp_path / "run1"
+    with atomic_folder(dest) as tmp:
+        (tmp / "maps").mkdir()
+        (tmp / "maps" / "a.png").write_bytes(b"png")
+        (tmp / "a.csv").write_text("x")
+        from sim.outputs import list_files
+        (tmp / MANIFEST).write_text(json.dumps({"written_by": WRITTEN_BY, "files": list_files(tmp)}))
+    check_destination(dest, overwrite=True)                       # all ours: may be replaced
+    (dest / "maps" / "my_annotations.png").write_bytes(b"mine")
+    before = _snapshot(tmp_path)
+    with pytest.raises(InputError) as info:
+        check_destination(dest, overwrite=True)
+    assert "maps/my_annotations.png" in info.value.message
+    assert _snapshot(tmp_path) == before
