@@ -104,7 +104,7 @@ class CapacityItems:
         return self._active_float(years) @ (amounts[:, None] * onehot)
 
 
-def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
+def build_items(scenario, phases: dict | None = None) -> tuple[CapacityItems, np.ndarray]:
     """Capacity items from the scenario's facilities and project outputs.
 
     Returns the items (``online`` unset) and, per item, the index of its project in
@@ -115,6 +115,11 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
     except ``beds_nursing`` which stays NaN ("split unknown": the eldercare model applies the
     nursing share of new beds).  ``count`` defaults to 1 for a facility that did not exist before
     and 0 for an enlargement of an existing one.
+
+    ``phases`` (``sim.buildout.phases.phase_map``): project id -> [(phase column, phase)].  When
+    given, the returned index points at phase columns instead of project positions: an item of a
+    staged project goes to the phase that delivers its township (or, for a phase with
+    ``units=None``, is split into one item per phase carrying ``output_share`` of the amounts).
     """
     units = scenario.rows("units")
     children: dict[str, list] = {}
@@ -148,6 +153,9 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
             rows.extend((o, t.id, w, pidx, count_default * w, {m: a[k] for m, a in whole.items()})
                         for k, (t, w) in enumerate(zip(towns, weights)))
 
+    if phases is not None:
+        rows = _to_phases(rows, scenario.rows("projects"), phases)
+
     measures: dict[str, np.ndarray] = {}
     for m in MEASURES:
         vals = []
@@ -172,6 +180,22 @@ def build_items(scenario) -> tuple[CapacityItems, np.ndarray]:
         project=np.array([getattr(r, "project", "") for r, *_ in rows], dtype=object),
     )
     return items, np.array([r[3] for r in rows], dtype=int)
+
+
+def _to_phases(rows: list[tuple], projects: list, phases: dict) -> list[tuple]:
+    """Re-point project items at phase columns (see ``build_items``)."""
+    out = []
+    for row, unit, factor, pidx, count_default in rows:
+        if pidx < 0:
+            out.append((row, unit, factor, pidx, count_default))
+            continue
+        plist = phases[projects[pidx].id]
+        if plist[0][1].units is None:
+            out.extend((row, unit, factor * ph.output_share, col, count_default * ph.output_share) for col, ph in plist)
+            continue
+        col = next((c for c, ph in plist if unit in ph.units), plist[-1][0])  # county-level items: last phase
+        out.append((row, unit, factor, col, count_default))
+    return out
 
 
 def _townships_under(unit: str, children: dict[str, list]) -> list:

@@ -72,14 +72,17 @@ class Experiment:
                    project_online: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """{name: (R, Y)} for ``names`` (all quantities when None).
 
-        ``project_online`` (R, P) overrides the build-out (used to ask which projects feed a target).
+        ``project_online`` (R, P) overrides the build-out (used to ask which projects feed a target;
+        a staged project's whole output then counts at that time).
         """
         self.runs += 1
         pop, _ = self.population(scenario)
-        if project_online is None:
-            project_online = self.build(scenario).online
+        phases = None
+        if project_online is None:   # the build-out itself: staged programmes deliver phase by phase
+            build = self.build(scenario)
+            project_online, phases = build.phase_online, build.phase_map
         compute = None if names is None else self._computer(names)
-        q, _ = service_quantities(scenario, self.opt, pop, project_online, compute=compute)
+        q, _ = service_quantities(scenario, self.opt, pop, project_online, compute=compute, phases=phases)
         return q if names is None else {k: q[k] for k in names}
 
     def _computer(self, names: set[str]):

@@ -86,11 +86,14 @@ def project_population(scenario: Scenario, opt: RunOptions):
 
 
 def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online: np.ndarray,
-                       compute=None, capacity: bool = False, draws_out: dict | None = None):
+                       compute=None, capacity: bool = False, draws_out: dict | None = None,
+                       phases: dict | None = None):
     """Service quantities of every replication from a population projection and the build-out.
 
     ``pop``: the projection's Result with D draws (replication r uses draw r % D);
-    ``project_online``: (R, P) time each project's capacity counts.  ``compute(ctx) -> {name: (n, Y)}``
+    ``project_online``: (R, P) time each project's capacity counts, or with ``phases``
+    (``Portfolio.phase_map``) (R, K) time each phase's share counts (staged programmes deliver by
+    phase; without ``phases`` a staged project's whole output counts at its online time).  ``compute(ctx) -> {name: (n, Y)}``
     defaults to ``sim.services.compute_quantities``.  Returns ``({name: (R, Y)}, capacity table of the
     first chunk or None)``, plus the per-township arrays when ``capacity``.  ``draws_out``, if given,
     collects ``{parameter id: [chunk draws (n,)]}`` of every service parameter drawn (sim/drivers.py).  Services run in chunks of D replications so population arrays are never
@@ -104,7 +107,7 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
     D = pop.pop.shape[0]
     params = scenario.parameters()
     years = np.arange(scenario.base_year, scenario.horizon + 1)
-    items, project_index = build_items(scenario)
+    items, project_index = build_items(scenario, phases)   # with phases: one column per phase
     online = online_times(scenario, project_index, project_online)
     seat = _seat_unit(scenario)
     deaths = _per_year(pop.deaths, len(years))
@@ -159,7 +162,8 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
 
     # Services, in chunks of D replications.
     service_draws: dict[str, list[np.ndarray]] = {}
-    q, capacity, tq = service_quantities(scenario, opt, pop, build.online, capacity=True, draws_out=service_draws)
+    q, capacity, tq = service_quantities(scenario, opt, pop, build.phase_online, capacity=True, draws_out=service_draws,
+                                         phases=build.phase_map)
 
     table = indicator_table(scenario, q, years, randomness=opt.randomness)
     table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units),

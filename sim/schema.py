@@ -78,6 +78,12 @@ def month_to_year(text: str, end: bool = False) -> float:
     return int(m.group(1)) + (int(m.group(2)) - (0 if end else 1)) / 12.0
 
 
+def year_to_month_text(t: float, end: bool = True) -> str:
+    """Inverse of ``month_to_year``: 2026.0 -> ``'2025-12'`` (an end), 2022.5 -> ``'2022-07'`` (a start)."""
+    months = round(t * 12) - (1 if end else 0)
+    return f"{months // 12:04d}-{months % 12 + 1:02d}"
+
+
 class Unit(Row):
     name_zh: str
     level: Literal[LEVELS]  # type: ignore[valid-type]
@@ -175,6 +181,14 @@ class Project(Row):
     status_zh: str | None = None
     funding: dict[str, float] | None = None
     priority: int | None = None
+    # the planned schedule (docs/buildout.md, "Planned schedules"): the latest completion the plan allows,
+    # which dates the plan itself states (kept by the schedule rule), the earliest works start, and
+    # whether the output arrives at the end or in stages (one stage per group of sites)
+    deadline: float | None = None
+    fixed: str | None = None
+    earliest_start: float | None = None
+    delivery: Literal["at_end", "staged"] = "at_end"
+    stages: int | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -198,10 +212,25 @@ class Project(Row):
     def _start_month(cls, v: object) -> float:
         return month_to_year(str(v))
 
-    @field_validator("end", mode="before")
+    @field_validator("end", "deadline", mode="before")
     @classmethod
     def _end_month(cls, v: object) -> float:
         return month_to_year(str(v), end=True)
+
+    @field_validator("earliest_start", mode="before")
+    @classmethod
+    def _earliest_month(cls, v: object) -> float:
+        return month_to_year(str(v))
+
+    @field_validator("fixed")
+    @classmethod
+    def _fixed_dates(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = [x.strip() for x in v.split(";") if x.strip()]
+        if not parts or any(x not in ("start", "end") for x in parts):
+            raise ValueError(f"write start, end or start;end, got {v!r}")
+        return ";".join(sorted(set(parts), reverse=True))
 
     @field_validator("funding", mode="before")
     @classmethod
@@ -224,6 +253,16 @@ class Project(Row):
     def _dates(self) -> "Project":
         if self.end <= self.start:
             raise ValueError("end: the project ends before it starts")
+        if self.deadline is not None and self.end > self.deadline + 1e-9:
+            raise ValueError(f"end: the planned end {year_to_month_text(self.end)} is after the deadline "
+                             f"{year_to_month_text(self.deadline)}")
+        if self.earliest_start is not None and self.start < self.earliest_start - 1e-9:
+            raise ValueError(f"start: the planned start {year_to_month_text(self.start, end=False)} is before the "
+                             f"earliest start {year_to_month_text(self.earliest_start, end=False)}")
+        if self.delivery == "staged" and (self.stages is None or self.stages < 2):
+            raise ValueError("stages: a staged project needs stages >= 2")
+        if self.delivery == "at_end" and self.stages not in (None, 1):
+            raise ValueError("stages: only a staged project has stages (set delivery to staged)")
         if self.investment_plan > self.investment_total + 1e-6:
             raise ValueError("investment_plan: the plan-period investment exceeds the total investment")
         return self

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.buildout import (Funding, Project, planned_envelopes, projects_table, run_buildout, sample_stages,
-                          scenario_funding, scenario_projects)
+from sim.buildout import (Funding, Project, planned_envelopes, projects_table, run_buildout, run_portfolio,
+                          sample_stages, scenario_funding, scenario_projects)
+from sim.buildout.from_scenario import scenario_phase_projects
 from sim.loader import load_parameters, load_scenario
 from sim.schema import month_to_year
 from sim.errors import InputError
@@ -251,10 +252,32 @@ def test_hand_case_carry_over(params):
     p = Project("A", 100.0, 2022.0, 2023.0, {"county": 1.0})
     fund = one_source({2021: 60.0, 2022: 60.0})
     on = run_buildout([p], fund, with_values(params, carry_over=1, contingency_share=0.0), 1, 0, randomness=False)
-    off = run_buildout([p], fund, with_values(params, carry_over=0, contingency_share=0.0), 1, 0, randomness=False)
+    off = run_buildout([p], fund, with_values(params, carry_over=0, contingency_share=0.0, post_plan_cap_share=0.0),
+                       1, 0, randomness=False)
     assert on.completion[0, 0] == pytest.approx(2023.0, abs=1e-12)
     assert math.isinf(off.completion[0, 0]) and off.progress[0, 0] == pytest.approx(0.6)
     assert off.spend[0, 0].sum() == pytest.approx(60.0)
+
+
+def test_hand_case_post_plan_money(params):
+    """The lapsing case above with the post-plan rule: after the last tranche (2022) the budget pays
+    up to 10% of the average yearly envelope (60) = 6 a year.  0.6 done by 2023.0; 2023-2028 bring
+    36 (0.96 done); 2029 brings the last 4, worked in 0.04 years: complete at 2029.04, fully paid.
+    With the cap at 0 it never completes and 40 stays unfunded."""
+    p = Project("A", 100.0, 2022.0, 2023.0, {"county": 1.0})
+    fund = one_source({2021: 60.0, 2022: 60.0})
+    res = run_buildout([p], fund, with_values(params, carry_over=0, contingency_share=0.0, post_plan_cap_share=0.1),
+                       1, 0, randomness=False, horizon=2035)
+    assert res.post_plan_from == 2023 and res.post_plan_cap == pytest.approx(6.0)
+    assert res.completion[0, 0] == pytest.approx(2029.04, abs=1e-9)
+    iy = {int(y): i for i, y in enumerate(res.years)}
+    assert [res.spend[0, 0, iy[y]] for y in range(2023, 2030)] == pytest.approx([6.0] * 6 + [4.0])
+    assert projects_table(res, [p]).unfunded_mean_yuan[0] == 0.0
+    none = run_buildout([p], fund, with_values(params, carry_over=0, contingency_share=0.0, post_plan_cap_share=0.0),
+                        1, 0, randomness=False, horizon=2035)
+    t = projects_table(none, [p])
+    assert math.isinf(none.completion[0, 0])
+    assert t.unfunded_mean_yuan[0] == pytest.approx(40.0) and t.p_unfunded[0] == 1.0
 
 
 def test_hand_case_delay_and_multiplier():
@@ -316,11 +339,19 @@ def test_missing_envelope_source_is_an_input_error(params):
 
 def test_tongdao_projects_csv_on_plan_without_randomness(params):
     """The default scenario's money (funding.csv, carried over) covers every year's planned claims of
-    projects.csv, so with randomness off every project ends on its planned end."""
+    projects.csv (the planned schedule fits the envelopes), so with randomness off, no contingency and
+    no post-plan money every phase and every project ends on its planned end."""
     scenario = load_scenario(ROOT / "scenarios" / "tongdao.yaml")
     fund = scenario_funding(scenario)
     projs = scenario_projects(scenario, fund)
+    phases, engine = scenario_phase_projects(scenario, fund)
     assert sum(p.cost_yuan for p in projs) == pytest.approx(17.47e8, rel=1e-9)
-    res = run_buildout(projs, fund, with_values(params, contingency_share=0.0), 1, seed=0, randomness=False)
-    end = np.array([p.planned_end for p in projs])
+    assert sum(p.cost_yuan for p in engine) == pytest.approx(17.47e8, rel=1e-9)
+    assert len(engine) > len(projs)  # staged programmes are several phases
+    res = run_buildout(engine, fund, with_values(params, contingency_share=0.0, post_plan_cap_share=0.0), 1, seed=0,
+                       randomness=False)
+    end = np.array([p.planned_end for p in engine])
     np.testing.assert_allclose(res.completion[0], end, atol=1e-9)
+    port = run_portfolio(scenario, with_values(params, contingency_share=0.0, post_plan_cap_share=0.0), 1, 0,
+                         randomness=False)
+    np.testing.assert_allclose(port.result.completion[0], [p.planned_end for p in projs], atol=1e-9)

@@ -11,13 +11,19 @@ import pandas as pd
 from ..errors import InputError
 from ..parameters import ParameterSet
 from .model import Funding, Project
-from .montecarlo import BuildoutResult, projects_table, run_buildout
+from .montecarlo import BuildoutResult, aggregate, projects_table, run_buildout
+from .phases import Phase, phase_map, scenario_phases
 
 
 @dataclass
 class Portfolio:
+    """``result``: per scenario project (a staged project is complete when its last phase is);
+    ``phase_result``: per phase, the columns of ``phases`` (what the engines simulated)."""
+
     result: BuildoutResult
     table: pd.DataFrame
+    phase_result: BuildoutResult | None = None
+    phases: list[Phase] | None = None
 
     @property
     def online(self) -> np.ndarray:
@@ -26,8 +32,19 @@ class Portfolio:
         The plan's end date is read as the date a facility is completed and accepted (建成), so
         capacity counts from completion; commissioning and ramp-up to full operation are reported in
         projects.csv (``online_p50``) but do not delay the counting of beds, stations or plots.
+        A staged project's whole output counts from its last phase; use ``phase_online`` with
+        ``phase_map`` to count each phase's share from its own completion.
         """
         return self.result.completion
+
+    @property
+    def phase_online(self) -> np.ndarray:
+        """(R, K) completion of each phase (columns of ``phases``): when its share of output counts."""
+        return (self.phase_result or self.result).completion
+
+    @property
+    def phase_map(self) -> dict | None:
+        return None if self.phases is None else phase_map(self.phases)
 
 
 def scenario_funding(scenario) -> Funding:
@@ -48,10 +65,25 @@ def scenario_projects(scenario, funding: Funding) -> list[Project]:
             raise InputError(p._file, "funding", f"row {p.id}: no funding split and no funding table to take one from",
                              row=p._line)
         out.append(Project(id=p.id, cost_yuan=p.investment_plan, planned_start=p.start, planned_end=p.end,
-                           funding_shares=dict(shares), order=i, name=p.name_zh,
+                           funding_shares=dict(shares), order=i, name=p.name_zh, deadline=p.deadline,
                            # a blank priority is served after every ranked project (ties in plan order)
                            priority=math.inf if p.priority is None else float(p.priority)))
     return out
+
+
+def scenario_phase_projects(scenario, funding: Funding) -> tuple[list[Phase], list[Project]]:
+    """The engines' projects: one per phase (``sim.buildout.phases``), costed at the phase's share,
+    with the phase's planned window, its project's funding split, priority and plan order."""
+    projects = {p.id: p for p in scenario_projects(scenario, funding)}
+    phases = scenario_phases(scenario)
+    out = []
+    for ph in phases:
+        p = projects[ph.project]
+        out.append(Project(id=ph.id, cost_yuan=p.cost_yuan * ph.cost_share, planned_start=ph.start,
+                           planned_end=ph.end, funding_shares=p.funding_shares, priority=p.priority,
+                           order=p.order, name=p.name if ph.stages == 1 else f"{p.name} ({ph.index + 1}/{ph.stages})",
+                           deadline=p.deadline))
+    return phases, out
 
 
 def check_policy(scenario, policy: str) -> None:
@@ -73,10 +105,16 @@ def run_portfolio(scenario, params: ParameterSet, replications: int, seed: int, 
         raise InputError(scenario.path, "tables.funding", "a funding table (yearly envelopes by source) is needed to run")
     funding = scenario_funding(scenario)
     projects = scenario_projects(scenario, funding)
+    phases, engine_projects = scenario_phase_projects(scenario, funding)
     check_policy(scenario, policy)
     try:
-        result = run_buildout(projects, funding, params, replications, seed, randomness=randomness,
-                              policy=policy, progress=progress, horizon=scenario.horizon)
+        raw = run_buildout(engine_projects, funding, params, replications, seed, randomness=randomness,
+                           policy=policy, progress=progress, horizon=scenario.horizon)
     except ValueError as exc:  # a parameter out of its domain, named in the message
         raise InputError(scenario.path, "parameters", str(exc)) from None
-    return Portfolio(result, projects_table(result, projects))
+    cols = phase_map(phases)
+    groups = [[c for c, _ in cols[p.id]] for p in projects]
+    result = aggregate(raw, groups, [p.id for p in projects], np.array([q.cost_yuan for q in engine_projects]))
+    table = projects_table(result, projects)
+    table.insert(table.columns.get_loc("planned_end") + 1, "stages", [len(g) for g in groups])
+    return Portfolio(result, table, raw, phases)

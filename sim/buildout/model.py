@@ -24,6 +24,8 @@ class Project:
     ``priority``: smaller is served first under the ``priority`` policy (ties in plan order);
     ``math.inf`` (a blank priority in projects.csv) is served after every ranked project.
     ``order``: position in the plan's project table (the ``plan_order`` policy).
+    ``deadline``: latest completion the plan allows (fractional year, ``None`` = none stated);
+    reported in ``projects_table`` as ``p_complete_by_deadline``.
     """
 
     id: str
@@ -34,6 +36,7 @@ class Project:
     priority: float = 0.0
     order: int = 0
     name: str = ""
+    deadline: float | None = None
 
     def __post_init__(self):
         if not self.id:

@@ -45,6 +45,8 @@ class BuildoutResult:
     randomness: bool
     engine: str
     events: int = 0
+    post_plan_from: int | None = None   # first year of post-plan money (after the last tranche)
+    post_plan_cap: float = 0.0          # yuan a year, all sources together, from that year on
 
     @property
     def replications(self) -> int:
@@ -86,8 +88,11 @@ def run_buildout(projects: list[Project], funding: Funding, params: ParameterSet
     ``progress`` shows a rich progress bar.  ``horizon``: last simulated year (default: 10 years
     after the last tranche or planned end).
     The scenario parameters used: the ``buildout.*`` stage parameters, ``buildout.carry_over``
-    (1 = unspent money stays available next year; default 1) and ``buildout.contingency_share``
-    (every envelope is multiplied by 1 + it; default 0).
+    (1 = unspent money stays available next year; default 1), ``buildout.contingency_share``
+    (every envelope is multiplied by 1 + it; default 0) and ``buildout.post_plan_cap_share``
+    (default 0): after the last year with an envelope, the budget pays outstanding claims up to
+    this share of the average yearly envelope, every year to the horizon, split over the sources
+    in their shares of all envelopes (docs/buildout.md, "Money after the plan period").
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (use one of: {', '.join(ENGINES)})")
@@ -104,6 +109,14 @@ def run_buildout(projects: list[Project], funding: Funding, params: ParameterSet
     if contingency < 0:
         raise ValueError("buildout.contingency_share must be >= 0")
     env = funding.matrix(sources, years) * (1.0 + contingency)
+    post_share = params.value("buildout.post_plan_cap_share", 0.0)
+    if not (post_share >= 0 and math.isfinite(post_share)):
+        raise ValueError("buildout.post_plan_cap_share must be a finite number >= 0")
+    post_from, post_cap = post_plan_money(funding, post_share)
+    if post_cap > 0:
+        later = years >= post_from
+        fs = funding.shares()
+        env[:, later] += np.array([post_cap * fs.get(s, 0.0) for s in sources])[:, None]
     carry_over = params.value("buildout.carry_over", 1.0) >= 0.5
     shares = np.array([[p.funding_shares.get(s, 0.0) for s in sources] for p in projects], dtype=float).reshape(len(projects), len(sources))
     cost = np.array([p.cost_yuan for p in projects], dtype=float)
@@ -115,7 +128,39 @@ def run_buildout(projects: list[Project], funding: Funding, params: ParameterSet
         online=raw.online, spend=raw.spend, overrun=cost[None, :] * stages.overrun_share,
         progress=raw.progress, received=raw.received, source_spend=raw.source_spend, available=raw.available,
         envelopes=env, carry_over=carry_over, seed=int(seed), policy=policy, randomness=randomness,
-        engine=engine, events=raw.events)
+        engine=engine, events=raw.events, post_plan_from=post_from, post_plan_cap=post_cap)
+
+
+def post_plan_money(funding: Funding, cap_share: float) -> tuple[int | None, float]:
+    """(first year, yuan a year) of the money that pays outstanding claims after the last tranche:
+    ``cap_share`` x the average yearly envelope (all sources) over the years that have envelopes."""
+    years = funding.years
+    if not years or cap_share <= 0:
+        return (years[-1] + 1 if years else None), 0.0
+    return years[-1] + 1, cap_share * funding.total() / len(years)
+
+
+def aggregate(result: BuildoutResult, groups: list[list[int]], ids: list[str], cost: np.ndarray) -> BuildoutResult:
+    """Phase-level result -> project-level result: a project is complete when its last phase is.
+
+    ``groups[p]``: columns of project p's phases; ``cost``: (phases,) planned cost, the weights of
+    ``progress``.  start = first phase start, completion/online = last (``inf`` if any is ``inf``),
+    money arrays summed.
+    """
+    def red(a, f):
+        return np.stack([f(a[:, g], axis=1) for g in groups], axis=1)
+
+    w = np.array(cost, dtype=float)
+    prog = np.stack([(result.progress[:, g] * w[g]).sum(axis=1) / w[g].sum() if w[g].sum() > 0
+                     else result.progress[:, g].mean(axis=1) for g in groups], axis=1)
+    return BuildoutResult(
+        project_ids=list(ids), years=result.years, sources=result.sources, start=red(result.start, np.min),
+        completion=red(result.completion, np.max), online=red(result.online, np.max), spend=red(result.spend, np.sum),
+        overrun=red(result.overrun, np.sum), progress=prog, received=red(result.received, np.sum),
+        source_spend=result.source_spend, available=result.available, envelopes=result.envelopes,
+        carry_over=result.carry_over, seed=result.seed, policy=result.policy, randomness=result.randomness,
+        engine=result.engine, events=result.events, post_plan_from=result.post_plan_from,
+        post_plan_cap=result.post_plan_cap)
 
 
 def year_to_month(t: float) -> str:
@@ -136,6 +181,11 @@ def projects_table(result: BuildoutResult, projects: list[Project], years=None) 
     comp = result.completion
     q = np.quantile(comp, [0.1, 0.5, 0.9], axis=0, method="inverted_cdf")  # inf stays inf: not complete within the horizon
     planned_end = np.array([p.planned_end for p in projects])
+    deadline = np.array([np.nan if p.deadline is None else p.deadline for p in projects], dtype=float)
+    cost = np.array([p.cost_yuan for p in projects], dtype=float)
+    need = cost[None, :] + result.overrun                       # (R, P) cost + overrun
+    gap = np.maximum(need - result.received.sum(axis=2), 0.0)  # money never received within the horizon
+    gap = np.where(gap <= 1e-9 * np.maximum(need, 1.0), 0.0, gap)
     rows = {
         "project": result.project_ids,
         "name_zh": [p.name for p in projects],
@@ -147,7 +197,12 @@ def projects_table(result: BuildoutResult, projects: list[Project], years=None) 
         "completion_p90": q[2],
         "completion_p50_month": [year_to_month(v) for v in q[1]],
         "p_complete_by_plan_end": (comp <= planned_end[None, :] + 1e-9).mean(axis=0),
+        "deadline": deadline,
+        "p_complete_by_deadline": np.where(np.isnan(deadline), np.nan,
+                                           (comp <= np.nan_to_num(deadline, nan=np.inf)[None, :] + 1e-9).mean(axis=0)),
         "p_not_complete_in_horizon": (~np.isfinite(comp)).mean(axis=0),
+        "p_unfunded": (gap > 0).mean(axis=0),
+        "unfunded_mean_yuan": gap.mean(axis=0),
         "online_p50": np.quantile(result.online, 0.5, axis=0, method="inverted_cdf"),
         "overrun_mean_yuan": result.overrun.mean(axis=0),
     }

@@ -5,8 +5,10 @@ Stages of one project (time in years):
 1. preparation (approval, design, land): planned to run from ``planned_start - prep_central`` to
    ``planned_start``; it lasts ``buildout.prep_years`` and, with probability
    ``buildout.delay_probability``, an extra ``buildout.delay_years`` (the 审计署 2015 finding that
-   23.7 % of audited projects were significantly behind schedule).  Works cannot start before the
-   planned start: ``works_start = max(planned_start, end of preparation)``.
+   23.7 % of audited projects were significantly behind schedule).  Works start when preparation
+   ends: ``works_start = end of preparation``, which can be up to ``planned_start - prep_low``
+   months early (a preparation shorter than planned) as well as late: the distribution lies around
+   the plan, not only after it (docs/buildout.md, "Early as well as late").
 2. funding wait and construction: construction needs ``planned_years * construction_multiplier``
    years of work and ``cost * (1 + overrun_share)`` yuan; it runs only while it has money
    (see ``funding.py``).
@@ -54,7 +56,7 @@ class StageDraws:
 
     prep_end: np.ndarray           # end of preparation incl. any delay
     delayed: np.ndarray            # bool: the project drew a delay
-    works_start: np.ndarray        # earliest start of construction = max(planned_start, prep_end)
+    works_start: np.ndarray        # earliest start of construction = prep_end (money permitting)
     construction_years: np.ndarray  # years of work needed (when funded)
     overrun_share: np.ndarray      # extra cost as a share of the planned cost
     commissioning_years: np.ndarray
@@ -100,7 +102,7 @@ def sample_stages(projects: list[Project], params: ParameterSet, seed: int, repl
     dur = np.array([p.planned_years for p in projects], dtype=float)
     if randomness:
         prep_end = (ps - prep_central) + out["prep"] + out["delay"]
-        works_start = np.maximum(ps, prep_end)
+        works_start = prep_end.copy()       # early when preparation is quicker than planned
     else:
         prep_end = np.broadcast_to(ps, (R, P)).copy()
         works_start = prep_end.copy()
