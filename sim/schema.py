@@ -189,6 +189,7 @@ class Project(Row):
     earliest_start: float | None = None
     delivery: Literal["at_end", "staged"] = "at_end"
     stages: int | None = None
+    schedule_source: str | None = None   # where start, end and deadline come from (plan line, rule, assumption)
 
     @model_validator(mode="before")
     @classmethod
