@@ -185,16 +185,18 @@ def build_items(scenario, phases: dict | None = None) -> tuple[CapacityItems, np
 def _to_phases(rows: list[tuple], projects: list, phases: dict) -> list[tuple]:
     """Re-point project items at phase columns (see ``build_items``)."""
     out = []
-    for row, unit, factor, pidx, count_default in rows:
+    for row, unit, factor, pidx, count_default, whole in rows:
         if pidx < 0:
-            out.append((row, unit, factor, pidx, count_default))
+            out.append((row, unit, factor, pidx, count_default, whole))
             continue
         plist = phases[projects[pidx].id]
         if plist[0][1].units is None:
-            out.extend((row, unit, factor * ph.output_share, col, count_default * ph.output_share) for col, ph in plist)
+            out.extend((row, unit, factor * ph.output_share, col, count_default * ph.output_share,
+                        None if whole is None else {m: a * ph.output_share for m, a in whole.items()})
+                       for col, ph in plist)
             continue
         col = next((c for c, ph in plist if unit in ph.units), plist[-1][0])  # county-level items: last phase
-        out.append((row, unit, factor, col, count_default))
+        out.append((row, unit, factor, col, count_default, whole))
     return out
 
 

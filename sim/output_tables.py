@@ -97,12 +97,27 @@ def projects_table(scenario, build) -> pd.DataFrame:
         "p_complete_by_own_planned_end": (comp <= planned_end[None, :] + eps).mean(axis=0),
         "p_complete_by_plan_period_end": (comp <= period_end + eps).mean(axis=0),
         "p_not_complete_by_horizon": (~np.isfinite(comp)).mean(axis=0),
+        **_schedule_columns(rows, build),
         "full_operation_p50": [end_month(v, h) for v in online50],
         "overrun_mean_yuan": overrun, "overrun_mean_wan": overrun / WAN,
         "spend_total_mean_yuan": spend_total, "spend_total_mean_wan": spend_total / WAN,
         "replications": R,
     })
     return df
+
+
+def _schedule_columns(rows, build) -> dict:
+    """Deadline, stages, P(complete by the deadline) and the money still unpaid at the horizon
+    (``sim.buildout.montecarlo.projects_table``; docs/buildout.md)."""
+    t = build.table.set_index("project").loc[[p.id for p in rows]]
+    gap = t["unfunded_mean_yuan"].to_numpy(dtype=float)
+    return {
+        "deadline": [end_month(p.deadline) if p.deadline is not None else "" for p in rows],
+        "stages": t["stages"].to_numpy() if "stages" in t else 1,
+        "p_complete_by_deadline": t["p_complete_by_deadline"].to_numpy(dtype=float),
+        "p_unfunded": t["p_unfunded"].to_numpy(dtype=float),
+        "unfunded_mean_yuan": gap, "unfunded_mean_wan": gap / WAN,
+    }
 
 
 def spending_table(scenario, build) -> pd.DataFrame:
