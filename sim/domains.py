@@ -201,6 +201,20 @@ _DECLS = [
               "default", 1.0, "assumption: unspent money carries over (scenarios/tongdao/funding_rules.md)"),
     ParamDecl("buildout.contingency_share", Domain(0, 1), _B, "contingency reserve (share of envelopes)",
               "default", 0.0, "assumption: no contingency reserve"),
+    ParamDecl("buildout.post_plan_cap_share", Domain(0, 10), _B,
+              "yearly cap on money paid after the last tranche (share of the average yearly envelope)",
+              "default", 0.0, "assumption: no money after the plan period"),
+    # --- the default planned schedule (sim/buildout/schedule.py; read only when the rule is run)
+    ParamDecl("schedule.works_years_large", Domain(0, 50, lo_open=True), _B, "works duration of a large project (years)",
+              "default", 2.0, "2 years planned for a 300-bed campus (reference parameters.csv, Dangyang)"),
+    ParamDecl("schedule.works_years_small", Domain(0, 50, lo_open=True), _B, "works duration of a small project (years)",
+              "default", 1.5, "assumption: three quarters of a large project"),
+    ParamDecl("schedule.large_project_yuan", NON_NEGATIVE, _B, "cost from which a project is large (yuan)",
+              "default", 5e7, "assumption: 5000万元"),
+    ParamDecl("schedule.stage_years", Domain(0, 50, lo_open=True), _B, "works duration of one stage (years)",
+              "default", 1.0, "assumption: one stage a year"),
+    ParamDecl("schedule.first_works_offset_years", DURATION, _B, "earliest works start after the period start (years)",
+              "default", 1.0, "assumption: plan adopted in its first year, then preparation"),
 ]
 PARAMETERS: dict[str, ParamDecl] = {d.id: d for d in _DECLS}
 
