@@ -13,7 +13,9 @@ completion.  A project with ``delivery = staged`` and ``stages = k`` is k phases
   when its phase completes, not a fraction of it every year).  A township's weight is its share of
   the project's outputs, averaged over the output rows (``by_villages``: villages + communities;
   ``each`` or one row per site: equal shares);
-* **cost**: phase i costs the project's cost times its group's weight;
+* **cost**: every phase costs ``1/k`` of the project's cost (the money of a programme is spread
+  evenly over its stages, as a budget officer allocates it by year), so the schedule and the money
+  do not depend on how the outputs are read, only on the number of stages;
 * a staged project with fewer sites than stages (e.g. everything at the county level) delivers
   ``1/k`` of every output, and costs ``1/k``, in each phase; outputs sited outside the groups (at the
   county level) come with the last phase.
@@ -31,7 +33,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..capacity import _townships_under
-from ..errors import InputError
 
 
 @dataclass(frozen=True)
@@ -132,13 +133,9 @@ def project_phases(scenario, project) -> list[Phase]:
     if len(sites) >= k:
         groups = group_sites(sites, k)
         out = []
-        for i, (grp, (a, b)) in enumerate(zip(groups, windows)):
-            out.append(Phase(project.id, f"{project.id}/{i + 1}", i, k, float(sum(x for _, x in grp)), 1.0,
-                             frozenset(u for u, _ in grp), a, b, i == k - 1))
-        total = sum(p.cost_share for p in out)
-        if abs(total - 1.0) > 1e-9:  # numerical dust only: weights are normalised
-            raise InputError(getattr(project, "_file", None), "stages", f"row {project.id}: stage shares sum to {total}")
-        return out
+        return [Phase(project.id, f"{project.id}/{i + 1}", i, k, 1.0 / k, 1.0, frozenset(u for u, _ in grp), a, b,
+                      i == k - 1)
+                for i, (grp, (a, b)) in enumerate(zip(groups, windows))]
     return [Phase(project.id, f"{project.id}/{i + 1}", i, k, 1.0 / k, 1.0 / k, None, a, b, i == k - 1)
             for i, (a, b) in enumerate(windows)]
 
