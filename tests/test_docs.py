@@ -135,6 +135,16 @@ def _python(argv: list[str], where: str) -> None:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         if argv[1] == "run_sim.py":
             rc = main(argv[2:])
+        elif argv[1] == "-m":           # python -m package.module args
+            old = sys.argv
+            sys.argv = argv[2:]
+            try:
+                runpy.run_module(argv[2], run_name="__main__", alter_sys=True)
+                rc = 0
+            except SystemExit as exc:
+                rc = exc.code or 0
+            finally:
+                sys.argv = old
         else:
             old = sys.argv
             sys.argv = argv[1:]

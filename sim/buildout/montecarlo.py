@@ -147,12 +147,17 @@ def aggregate(result: BuildoutResult, groups: list[list[int]], ids: list[str], c
     ``progress``.  start = first phase start, completion/online = last (``inf`` if any is ``inf``),
     money arrays summed.
     """
+    R = result.completion.shape[0]
+
     def red(a, f):
+        if not groups:   # no projects: empty arrays of the right shape
+            return np.zeros((R, 0) + a.shape[2:], dtype=a.dtype)
         return np.stack([f(a[:, g], axis=1) for g in groups], axis=1)
 
     w = np.array(cost, dtype=float)
-    prog = np.stack([(result.progress[:, g] * w[g]).sum(axis=1) / w[g].sum() if w[g].sum() > 0
-                     else result.progress[:, g].mean(axis=1) for g in groups], axis=1)
+    prog = red(result.progress, np.mean) if not groups else np.stack(
+        [(result.progress[:, g] * w[g]).sum(axis=1) / w[g].sum() if w[g].sum() > 0
+         else result.progress[:, g].mean(axis=1) for g in groups], axis=1)
     return BuildoutResult(
         project_ids=list(ids), years=result.years, sources=result.sources, start=red(result.start, np.min),
         completion=red(result.completion, np.max), online=red(result.online, np.max), spend=red(result.spend, np.sum),
