@@ -86,7 +86,7 @@ class ParamDecl:
     default: float | None = None
     default_why: str = ""        # the source or assumption behind the default
     hint: Callable[[float], str | None] | None = None   # a likely cause for a value outside the domain
-    needed_if: Callable[[dict[str, float]], bool] | None = None   # required only when this holds
+    needed_if: Callable[[dict[str, float], object], bool] | None = None   # (values, scenario): required only then
 
 
 def _srb_hint(v: float) -> str | None:
@@ -136,7 +136,7 @@ _DECLS = [
     ParamDecl("demography.basis_registered", FLAG, _D, "1 when base_population is the registered (户籍) count",
               "default", 0.0, "assumption: base_population is the resident (常住) count"),
     ParamDecl("demography.registered_to_resident_ratio", Domain(0.1, 10), _D,
-              "resident / registered population", needed_if=lambda v: v.get("demography.basis_registered", 0) >= 0.5),
+              "resident / registered population", needed_if=lambda v, s: v.get("demography.basis_registered", 0) >= 0.5),
     ParamDecl("demography.registered_older_ratio", Domain(0.1, 10), _D, "registered / resident older people",
               "default", 1.0, "assumption: registered (户籍) and resident older people are the same"),
     ParamDecl("care.disability_prev_60plus", Domain(0, 100, lo_open=True, hi_open=True), _D,
@@ -153,7 +153,8 @@ _DECLS = [
     ParamDecl("care.occupancy_base", PROBABILITY, _S, "share of base-year beds occupied", hint=_percent_hint),
     ParamDecl("care.semi_disabled_weight", SHARE, _S, "relative use of beds by the 半失能", hint=_percent_hint),
     ParamDecl("care.institution_propensity", SHARE, _S,
-              "residents per disabled older person (used when the base year has no beds)", "optional"),
+              "residents per disabled older person (used when the base year has no institutional beds)",
+              needed_if=lambda v, s: not _has_base_institution_beds(s)),
     ParamDecl("care.nursing_share_new_build", SHARE, _S, "nursing-type share of beds in a new building (norm)",
               hint=_percent_hint),
     ParamDecl("care.nursing_share_rebuild", SHARE, _S, "nursing-type share of beds added to an existing home (norm)",
@@ -217,6 +218,25 @@ _DECLS = [
               "default", 1.0, "assumption: plan adopted in its first year, then preparation"),
 ]
 PARAMETERS: dict[str, ParamDecl] = {d.id: d for d in _DECLS}
+
+
+def _has_base_institution_beds(s) -> bool:
+    """True when the scenario has existing institutional eldercare beds to calibrate demand against."""
+    from .services.eldercare import INSTITUTION_TYPES
+    return any(f.facility_type in INSTITUTION_TYPES and (f.beds or 0) > 0 for f in s.rows("facilities"))
+
+
+def required_parameters(values: dict[str, float] | None = None, scenario=None) -> list[ParamDecl]:
+    """The declarations a scenario must give (for a skeleton writer, e.g. ``new-scenario``); the
+    conditional ones are included unless ``values`` / ``scenario`` show they are not needed."""
+    out = []
+    for d in _DECLS:
+        if d.need != "required":
+            continue
+        if d.needed_if is not None and scenario is not None and not d.needed_if(values or {}, scenario):
+            continue
+        out.append(d)
+    return out
 
 # Domains of the base facts the service models read (which ones: sim.services.context.BASE_FACT_IDS).
 BASE_FACTS: dict[str, Domain] = {
@@ -308,7 +328,7 @@ def check_model_inputs(s, problems: Problems) -> None:
         for d in _DECLS:
             if d.id in present:
                 continue
-            if d.need == "required" and (d.needed_if is None or d.needed_if(values)):
+            if d.need == "required" and (d.needed_if is None or d.needed_if(values, s)):
                 problems.add(table_for(d, par_files, s.rows("parameters")), d.id,
                              f"missing parameter: the models need {d.what}; add a row with id {d.id} "
                              f"(domain {d.domain.text()}) to this table")

@@ -603,7 +603,7 @@ def _check_references(s: Scenario, known: dict[str, set[str]], broken: set[str],
     """
     units = known.get("units", set())
     if "units" not in broken and "units" in known:
-        if s.region_unit not in units:
+        if s.region_unit and s.region_unit not in units:
             problems.add(s.path, "region.unit", f"unknown admin unit {s.region_unit!r} (not in the units table)")
         seat = s.region.get("seat")
         if seat is not None and str(seat) not in units:
@@ -611,6 +611,15 @@ def _check_references(s: Scenario, known: dict[str, set[str]], broken: set[str],
         for u in s.rows("units"):
             if u.parent is not None and u.parent not in units:
                 problems.extend(bad(u, "parent", f"unknown admin unit {u.parent!r}{_hint(u.parent)}"))
+        parent = {u.id: u.parent for u in s.rows("units")}
+        for u in s.rows("units"):          # the parent chain must end at a top unit, not loop
+            seen, cur = [u.id], u.parent
+            while cur is not None and cur in parent and cur not in seen:
+                seen.append(cur)
+                cur = parent[cur]
+            if cur is not None and cur in seen:
+                problems.extend(bad(u, "parent", "circular parents: " + " -> ".join(seen + [cur])))
+                break
         for table in ("facilities", "projects", "project_outputs"):
             for r in s.rows(table):
                 if r.unit not in units:

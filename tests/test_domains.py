@@ -65,3 +65,23 @@ def test_domain_text_and_membership():
     for decl in PARAMETERS.values():
         if decl.need == "default":
             assert decl.default is not None and decl.domain.contains(decl.default) and decl.default_why, decl.id
+
+
+def test_defaults_written_in_code_agree_with_the_registry():
+    """`params.value(id, default)` / `_p(params, id, default)` in code must carry the declared default
+    (the scenario's ParameterSet already holds the declared one, so a different literal would be dead
+    code that misleads a reader)."""
+    wrong = []
+    for path in sorted(SIM.rglob("*.py")):
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(n, ast.Call):
+                continue
+            name = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+            args = n.args[1:] if name == "_p" else n.args if name == "value" else None
+            if not args or len(args) < 2 or not all(isinstance(a, ast.Constant) for a in args[:2]):
+                continue
+            pid, default = args[0].value, args[1].value
+            if isinstance(pid, str) and pid in PARAMETERS and PARAMETERS[pid].default != default:
+                wrong.append(f"{path.relative_to(SIM.parent)}:{n.lineno} {pid} default {default} "
+                             f"!= declared {PARAMETERS[pid].default}")
+    assert not wrong, "\n".join(wrong)

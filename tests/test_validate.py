@@ -225,3 +225,18 @@ def test_single_problem_is_an_input_error_with_fields(mini):
     with pytest.raises(InputError) as info:
         validate_scenario(mini)
     assert info.value.field == "value" and info.value.row is not None
+
+
+def test_conditionally_required_parameter(mini, capsys):
+    drop_param(mini, "care.institution_propensity")
+    code, _, _ = cli(["validate", str(mini)], capsys)
+    assert code == 0                       # the base year's beds calibrate demand: not needed
+    edit(mini.parent / "facilities.csv", ",60,10,2015", ",,,2015")
+    code, lines, _ = cli(["validate", str(mini)], capsys)
+    assert code == 2 and len(lines) == 1 and "care.institution_propensity: missing parameter" in lines[0]
+
+
+def test_circular_parents_are_refused(mini, capsys):
+    edit(mini.parent / "units.csv", "100,测试县,county,县,,", "100,测试县,county,县,101,")
+    code, lines, _ = cli(["validate", str(mini)], capsys)
+    assert code == 2 and any("units.csv:2: parent: circular parents: 100 -> 101 -> 100" in ln for ln in lines)
