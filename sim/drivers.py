@@ -34,7 +34,10 @@ Method (stated in summary.json as ``drivers_method``):
    the project, the less likely the target".
 3. **Ranking**: candidates by S, largest first; a driver is reported when S >= ``MIN_SHARE``
    (0.02) and the F-test p-value < ``ALPHA`` (0.001, strict because ~40 inputs are tested per
-   target); at most ``TOP`` (3).  A target whose met indicator is constant (P = 0 or 1) has none.
+   target); at most ``TOP`` (3).  Every driver after the first must also pass the F-test on the
+   residual ``Y - E[Y | top driver's bin]`` (p < ``ALPHA``): an input that co-varies with the top
+   driver only by chance in this sample is not reported.  A target whose met indicator is constant
+   (P = 0 or 1) has none.
 4. **Driven by an assumption**: when the top driver is a parameter whose ``confidence`` is
    ``assumption`` and S >= ``ASSUMPTION_SHARE`` (0.5: it alone explains most of the variance of
    Y), the record says ``driven_by_assumption: <parameter id>``: the verdict mostly restates an
@@ -59,7 +62,8 @@ ASSUMPTION_SHARE = 0.5
 MAX_BINS = 20
 
 METHOD = ("first-order sensitivity index S = Var(E[met | input]) / Var(met) from the run's own draws "
-          "(equal-count rank bins, bias-corrected omega-squared, F-test p < 0.001, S >= 0.02; top 3), "
+          "(equal-count rank bins, bias-corrected omega-squared, F-test p < 0.001, S >= 0.02; further drivers "
+          "also significant given the top one; top 3), "
           "with delta = P(met | input above its median) - P(met | at or below); "
           "driven_by_assumption when one parameter of confidence 'assumption' has S >= 0.5 "
           "(Plischke, Borgonovo & Smith 2013, EJOR 226:536; docs/drivers.md)")
@@ -169,23 +173,34 @@ def rank_drivers(met: np.ndarray, draws: DrawTable, top: int = TOP, min_share: f
         raise ValueError(f"met indicator has shape {y.shape}, draws have {draws.R} replications")
     if y.min() == y.max():
         return [], 0.0
-    rows = []
+    bins = draws.bins()
+    found = []
     assumption = 0.0
-    for k, b in enumerate(draws.bins()):
+    for k, b in enumerate(bins):
         s, p = first_order_index(y, b)
-        meta = draws.meta[k]
-        if meta.get("confidence") == "assumption":
+        if draws.meta[k].get("confidence") == "assumption":
             assumption += s
         if s >= min_share and p < alpha:
-            lo, hi = median_split(y, draws.values[:, k])
-            rows.append({"input": draws.names[k], "kind": meta.get("kind"), "parameter": meta.get("parameter"),
-                         "project": meta.get("project"), "confidence": meta.get("confidence") or None,
-                         "share": round(s, 4), "p_value": float(f"{p:.3g}"),
-                         "p_met_low_half": None if lo is None else round(lo, 4),
-                         "p_met_high_half": None if hi is None else round(hi, 4),
-                         "delta": None if lo is None or hi is None else round(hi - lo, 4)})
-    rows.sort(key=lambda r: (-r["share"], r["input"]))
-    return rows[:top], round(min(assumption, 1.0), 4)
+            found.append((s, draws.names[k], k, p))
+    found.sort(key=lambda f: (-f[0], f[1]))
+    if found:
+        # a further driver must also explain part of what the top driver leaves: F-test on the residual of
+        # y after the top driver's bin means (drops an input that co-varies with the top one by chance)
+        top_bins = bins[found[0][2]]
+        means = np.bincount(top_bins, weights=y) / np.maximum(np.bincount(top_bins), 1)
+        resid = y - means[top_bins]
+        found = found[:1] + [f for f in found[1:] if first_order_index(resid, bins[f[2]])[1] < alpha]
+    rows = []
+    for s, name, k, p in found[:top]:
+        meta = draws.meta[k]
+        lo, hi = median_split(y, draws.values[:, k])
+        rows.append({"input": name, "kind": meta.get("kind"), "parameter": meta.get("parameter"),
+                     "project": meta.get("project"), "confidence": meta.get("confidence") or None,
+                     "share": round(s, 4), "p_value": float(f"{p:.3g}"),
+                     "p_met_low_half": None if lo is None else round(lo, 4),
+                     "p_met_high_half": None if hi is None else round(hi, 4),
+                     "delta": None if lo is None or hi is None else round(hi - lo, 4)})
+    return rows, round(min(assumption, 1.0), 4)
 
 
 def driven_by_assumption(drivers: list[dict], threshold: float = ASSUMPTION_SHARE) -> str | None:

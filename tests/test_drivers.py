@@ -202,3 +202,17 @@ def test_verdict_table_has_a_driver_column(tongdao_runs):
     assert "driver" in text
     rec = next(r for r in a.summary if r.get("drivers"))
     assert rec["drivers"][0]["input"] in text
+
+
+def test_an_input_that_only_covaries_with_the_top_driver_is_not_a_second_driver():
+    """met = (x > 0.5); z = x + noise is strongly related to met (S well above 0.02) but adds nothing once
+    x is known: only x is reported.  A genuine second input (w, met = x > 0.5 and w > 0.2) stays."""
+    rng = np.random.default_rng(8)
+    R = 2000
+    x, w = rng.random(R), rng.random(R)
+    z = x + rng.normal(0, 0.1, R)
+    assert D.first_order_index((x > 0.5).astype(float), D.rank_bins(z))[0] > 0.3
+    drivers, _ = D.rank_drivers(x > 0.5, table({"z": z, "x": x}))
+    assert [d["input"] for d in drivers] == ["x"]
+    drivers, _ = D.rank_drivers((x > 0.5) & (w > 0.2), table({"z": z, "x": x, "w": w}))
+    assert [d["input"] for d in drivers] == ["x", "w"]
