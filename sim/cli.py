@@ -128,6 +128,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     for w in plausibility_check(scenario):   # warnings only: the exit code stays 0
         print(w.line(), file=sys.stderr)
+    if scenario.rows("funding") and scenario.rows("projects"):   # the planned schedule against the money
+        from .buildout.schedule import check_schedule
+
+        where = getattr(scenario.rows("projects")[0], "_file", None) or scenario.path
+        for w in check_schedule(scenario):
+            print(f"warning: {where}: start: planned schedule: {w}", file=sys.stderr)
     if args.json:
         json.dump(scenario.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -240,3 +240,17 @@ def test_never_finished_means_a_funding_gap(tongdao):
     assert (default.table.unfunded_mean_yuan == 0).all() and (default.table.p_unfunded == 0).all()
     # common random numbers: the money after 2025 only ever brings completions earlier
     assert np.all(default.result.completion <= none.result.completion)
+
+
+def test_validate_warns_when_a_users_schedule_outruns_the_money(tmp_path, capsys):
+    """Dates edited by hand that spend faster than the money arrives are valid input (the simulation
+    then shows the waits) but `validate` says so, naming the source, year and amounts."""
+    (tmp_path / "early.yaml").write_text(
+        f"extends: {TONGDAO}\nid: early\nname: network early\n"
+        "patch:\n  projects:\n    P02_01: {start: 2021-01, end: 2022-12}\n", encoding="utf-8")
+    assert main(["validate", str(tmp_path / "early.yaml")]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if "planned schedule" in line]
+    assert err and all(line.startswith("warning: ") for line in err)
+    assert any("to the end of 2021" in line and "is above the money to then" in line for line in err)
+    assert main(["validate", str(TONGDAO)]) == 0
+    assert "planned schedule" not in capsys.readouterr().err

@@ -186,11 +186,13 @@ def check_schedule(scenario) -> list[str]:
             out.append(f"{r.id}: planned end {year_to_month_text(r.end)} is after the deadline "
                        f"{year_to_month_text(r.deadline)}")
     spent, money, sources, years = planned_spend(scenario, funding)
-    over = np.cumsum(spent, axis=1) > np.cumsum(money, axis=1) * (1 + 1e-12) + _TOL
-    for i, j in zip(*np.nonzero(over)):
-        out.append(f"{sources[i]}: planned spend to the end of {years[j]} "
-                   f"({np.cumsum(spent, axis=1)[i, j] / 1e4:,.0f}万元) is above the money to then "
-                   f"({np.cumsum(money, axis=1)[i, j] / 1e4:,.0f}万元)")
+    cs, cm = np.cumsum(spent, axis=1), np.cumsum(money, axis=1)
+    over = cs > cm * (1 + 1e-12) + _TOL
+    for i in range(len(sources)):   # one line per source: the first year it is short
+        if over[i].any():
+            j = int(np.argmax(over[i]))
+            out.append(f"{sources[i]}: planned spend to the end of {years[j]} ({cs[i, j] / 1e4:,.0f}万元) is above "
+                       f"the money to then ({cm[i, j] / 1e4:,.0f}万元), in {int(over[i].sum())} year(s)")
     return out
 
 
