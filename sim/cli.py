@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--population-draws", type=int, default=None,
                    help="demographic draws, reused cyclically over replications (default min(N, 200))")
     r.add_argument("--progress", action="store_true", help="show a progress bar")
+    r.add_argument("--no-maps", action="store_true",
+                   help="skip the maps, coverage.gpkg and coverage_map.html (written by default)")
     _add_compare_parsers(sub)
     n = sub.add_parser("new-scenario", help="write a complete scenario skeleton for a new county from its units")
     n.add_argument("name", help="scenario id: lower-case letters, digits, _ (scenarios/NAME.yaml and scenarios/NAME/)")
@@ -72,6 +74,8 @@ def _add_compare_parsers(sub) -> None:
     c.add_argument("--no-tornado", action="store_true", help="skip the tornado analysis")
     rp = sub.add_parser("report", help="rebuild report.html and report.xlsx from a results folder")
     rp.add_argument("results", type=Path)
+    mp = sub.add_parser("map", help="redraw the maps, coverage.gpkg and coverage_map.html of a results folder")
+    mp.add_argument("results", type=Path)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -103,12 +107,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_map(args: argparse.Namespace) -> int:
+    from .geo.outputs import redraw
+
+    names = redraw(args.results, progress=lambda msg: print(msg, flush=True))
+    print(f"wrote {len(names)} files into {args.results}" if names else "no township geodata for this region: nothing drawn")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .report import print_verdicts
     from .run import RunOptions, run
 
     opt = RunOptions(replications=args.replications, seed=args.seed, randomness=not args.deterministic,
-                     policy=args.policy, population_draws=args.population_draws, progress=args.progress)
+                     policy=args.policy, population_draws=args.population_draws, progress=args.progress,
+                     maps=not args.no_maps)
     scenario_id = args.scenario.stem
     out = args.out or DEFAULT_RESULTS / scenario_id
     result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=args.command_line, arguments=args.arguments)
@@ -170,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
-                "report": cmd_report, "new-scenario": cmd_new_scenario}[args.command](args)
+                "report": cmd_report, "new-scenario": cmd_new_scenario, "map": cmd_map}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
         lines = exc.lines()
         scenario = getattr(args, "scenario", None)

@@ -37,6 +37,7 @@ class RunOptions:
     policy: str = "plan_order"
     population_draws: int | None = None
     progress: bool = False
+    maps: bool = False      # draw maps, coverage.gpkg and coverage_map.html (sim/geo; the CLI's default)
 
 
 @dataclass
@@ -264,6 +265,9 @@ def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str]
         _write_files(result, tmp)
         if extra is not None:
             extra(result, tmp)
+        if result.options.maps:   # maps and GIS files (sim/geo/outputs.py, issue 10)
+            from .geo.outputs import write_geo_outputs
+            write_geo_outputs(tmp, result.scenario, progress=lambda msg: print(msg, flush=True))
         write_json(tmp / MANIFEST, manifest(result, argv, list_files(tmp), arguments))
     return out
 
