@@ -149,7 +149,7 @@ def check(m: Mutation, root: Path, out: Path, do_run: bool = True) -> tuple[str 
             return problem, "refused"
         if not do_run:
             return None, "valid, not run"
-        code, err = call(["run", str(yaml_path), "-n", "2", "--seed", "1", "--out", str(out)])
+        code, err = call(["run", str(yaml_path), "-n", "2", "--seed", "1", "--out", str(out), "--no-maps"])
         problem = _refusal_problem(code, err, "run")
         if problem:
             return problem, "run"

@@ -132,3 +132,13 @@ def test_html_map_loads_offline_and_shows_every_township(folder):
     assert outside == []
     assert all(n in body or n in seen for n in names)
     assert len(seen) >= 6          # hovering shows a township's indicators (centres of concave cells may miss)
+
+
+def test_maps_are_skipped_with_a_reason_when_townships_do_not_match_geodata(folder, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    csv = copy / "townships.csv"
+    csv.write_text(csv.read_text(encoding="utf-8-sig").replace("431230_pingtan", "431230_newtown"), encoding="utf-8")
+    assert main(["map", str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert "maps: skipped: township 431230_newtown" in out and "nothing drawn" in out

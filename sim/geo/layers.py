@@ -33,6 +33,10 @@ FACILITY_ZH = {"care_home": "养老机构", "community_care_center": "社区养�
                "minor_protection_station": "未成年人保护工作站", "minor_protection_center": "未成年人救助保护中心"}
 
 
+class GeoMismatch(Exception):
+    """The scenario's townships are not those of geodata/ (maps are skipped with this reason)."""
+
+
 @dataclass
 class GeoLayers:
     scenario: object
@@ -75,6 +79,11 @@ def build_layers(folder: Path, scenario, geodata: Path | None = None) -> GeoLaye
         return None
     folder = Path(folder)
     tw = _read(folder, "townships.csv")
+    mismatch = sorted(set(tw["unit"]) ^ set(areas["id"]))
+    if mismatch:
+        raise GeoMismatch(f"township {mismatch[0]} is in the scenario or in geodata/ but not in both "
+                          f"({len(mismatch)} such); maps need the scenario's townships to match geodata/townships_"
+                          f"{scenario.region_unit}.csv")
     ind = _read(folder, "indicators.csv")
     year = int(scenario.period[1])
     base = int(scenario.base_year)

@@ -40,11 +40,11 @@ def _frame(ax, layers: GeoLayers):
     ax.set_aspect(1 / math.cos(math.radians(lat0)))
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
     for s in ax.spines.values():
         s.set_visible(False)
     layers.county.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     _scale_bar(ax, lat0)
     _north_arrow(ax)
 

@@ -23,12 +23,16 @@ def write_geo_outputs(folder: Path, scenario, progress: Callable[[str], None] | 
     """Draw every map and write the GIS files into ``folder``; returns the names written (empty when
     ``geodata/`` has no townships for the scenario's region)."""
     from .gis import write_gpkg, write_html
-    from .layers import build_layers
+    from .layers import GeoMismatch, build_layers
     from .maps import draw_maps
 
     say = progress or (lambda msg: None)
     say("maps: building township layers")
-    layers = build_layers(Path(folder), scenario)
+    try:
+        layers = build_layers(Path(folder), scenario)
+    except GeoMismatch as exc:
+        say(f"maps: skipped: {exc}")
+        return []
     if layers is None:
         say(f"maps: no township geodata for region {scenario.region_unit}; skipped")
         return []
