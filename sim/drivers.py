@@ -10,7 +10,8 @@ uncertain input drawn per replication is a candidate driver ``X`` (R,):
 * service parameters drawn per replication (every parameter a service model reads through
   ``ServiceContext.p`` whose draws vary);
 * the build-out: each project's completion time (fractional year, ``inf`` = not complete by the
-  horizon), named "<project> completion".  It sums that project's preparation, delay,
+  horizon), named "<project> completion", and for a programme delivered in stages each earlier
+  stage's, "<project> stage i/n completion".  It sums that project's preparation, delay,
   construction and funding waits, so "P02_01 completion" is the schedule a planner can act on.
 
 Inputs that do not vary (fixed parameters, ``--deterministic``) are not candidates.
@@ -165,7 +166,7 @@ def rank_drivers(met: np.ndarray, draws: DrawTable, top: int = TOP, min_share: f
 
     ``met`` (R,) bool; ``draws`` with R rows.  Returns (drivers, assumption_share): up to ``top``
     dicts ``{input, kind, parameter, project, confidence, share, p_value, p_met_low_half,
-    p_met_high_half, delta}``, largest share first; ``assumption_share`` = sum of S over the
+    p_met_high_half, delta}`` (and ``stage`` for a stage of a programme), largest share first; ``assumption_share`` = sum of S over the
     candidates of confidence ``assumption``.  A constant ``met`` gives ([], 0.0).
     """
     y = np.asarray(met, dtype=float)
@@ -195,7 +196,8 @@ def rank_drivers(met: np.ndarray, draws: DrawTable, top: int = TOP, min_share: f
         meta = draws.meta[k]
         lo, hi = median_split(y, draws.values[:, k])
         rows.append({"input": name, "kind": meta.get("kind"), "parameter": meta.get("parameter"),
-                     "project": meta.get("project"), "confidence": meta.get("confidence") or None,
+                     "project": meta.get("project"), "stage": meta.get("stage"),
+                     "confidence": meta.get("confidence") or None,
                      "share": round(s, 4), "p_value": float(f"{p:.3g}"),
                      "p_met_low_half": None if lo is None else round(lo, 4),
                      "p_met_high_half": None if hi is None else round(hi, 4),
@@ -214,12 +216,16 @@ def driven_by_assumption(drivers: list[dict], threshold: float = ASSUMPTION_SHAR
 # ----------------------------------------------------------------------------- assembling the draws
 def build_draw_table(params, population_draws: dict[str, np.ndarray], population_ids: dict[str, str],
                      service_draws: dict[str, np.ndarray], completion: np.ndarray, project_ids: list[str],
-                     replications: int) -> DrawTable:
+                     replications: int, phases: list | None = None,
+                     phase_completion: np.ndarray | None = None) -> DrawTable:
     """All candidate inputs of a run as one (R, K) table (only the varying ones).
 
     ``population_draws`` {key: (D,)} with ``population_ids`` {key: parameter id}: replication r
     uses draw ``r % D``.  ``service_draws`` {parameter id: (R,)}.  ``completion`` (R, P) in the
     order of ``project_ids``.  ``params`` (ParameterSet) gives each parameter's confidence.
+    ``phases`` (sim.buildout.phases.Phase list) and ``phase_completion`` (R, K): a staged programme's
+    earlier stages become candidates too, "<project> stage i/n completion" (its last stage is the
+    project's completion).
     """
     R = int(replications)
     idx = np.arange(R)
@@ -249,6 +255,14 @@ def build_draw_table(params, population_draws: dict[str, np.ndarray], population
         cols.append(completion[:, j])
         meta.append({"kind": "schedule", "group": "build-out", "parameter": None, "project": proj,
                      "confidence": None})
+    if phases and phase_completion is not None:
+        phase_completion = np.asarray(phase_completion, dtype=float)
+        for j, ph in enumerate(phases):
+            if ph.stages > 1 and ph.index < ph.stages - 1:
+                names.append(f"{ph.project} stage {ph.index + 1}/{ph.stages} completion")
+                cols.append(phase_completion[:, j])
+                meta.append({"kind": "schedule", "group": "build-out", "parameter": None, "project": ph.project,
+                             "stage": ph.index + 1, "confidence": None})
     values = np.stack(cols, axis=1) if cols else np.zeros((R, 0))
     return DrawTable(names, values, meta).varying()
 

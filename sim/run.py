@@ -172,7 +172,8 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
     summary = target_summary(scenario, q, years, table, randomness=opt.randomness)
     # Which uncertain input drives each verdict (sim/drivers.py): every per-replication draw.
     draws = build_draw_table(params, pop.draws, DRAWN, {k: np.concatenate(v) for k, v in service_draws.items()},
-                             build.result.completion, build.result.project_ids, R)
+                             build.result.completion, build.result.project_ids, R,
+                             phases=build.phases, phase_completion=build.phase_online)
     attach_drivers(summary, scenario, q, years, draws)
     return RunResult(
         scenario=scenario, options=opt, years=years, quantities=q, indicators=table, summary=summary,
