@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-maps", action="store_true",
                    help="skip the maps, coverage.gpkg and coverage_map.html (written by default)")
     _add_compare_parsers(sub)
+    from .optimize.arguments import add_parser as _add_optimize_parser
+    _add_optimize_parser(sub)
     n = sub.add_parser("new-scenario", help="write a complete scenario skeleton for a new county from its units")
     n.add_argument("name", help="scenario id: lower-case letters, digits, _ (scenarios/NAME.yaml and scenarios/NAME/)")
     n.add_argument("--units", type=Path, required=True,
@@ -97,6 +99,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print_comparison(comp)
     print(f"results written to {args.out} ({sum(v for k, v in sopt.seconds.items() if k != 'runs'):.1f} s)")
     return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from .optimize.command import cmd_optimize as run_optimize
+
+    return run_optimize(args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -183,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
-                "report": cmd_report, "new-scenario": cmd_new_scenario, "map": cmd_map}[args.command](args)
+                "report": cmd_report, "new-scenario": cmd_new_scenario, "map": cmd_map,
+                "optimize": cmd_optimize}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
         lines = exc.lines()
         scenario = getattr(args, "scenario", None)
