@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--progress", action="store_true", help="show a progress bar")
     r.add_argument("--no-maps", action="store_true",
                    help="skip the maps, coverage.gpkg and coverage_map.html (written by default)")
+    r.add_argument("--no-report", action="store_true", help="skip report.html and report.xlsx (faster)")
     _add_compare_parsers(sub)
     from .optimize.arguments import add_parser as _add_optimize_parser
     _add_optimize_parser(sub)
@@ -74,6 +75,7 @@ def _add_compare_parsers(sub) -> None:
     c.add_argument("--slack-step", type=int, default=6, help="months between shifts of the slack grid (default 6)")
     c.add_argument("--no-slack", action="store_true", help="skip the schedule-slack analysis")
     c.add_argument("--no-tornado", action="store_true", help="skip the tornado analysis")
+    c.add_argument("--no-report", action="store_true", help="skip report.html and report.xlsx (faster)")
     rp = sub.add_parser("report", help="rebuild report.html and report.xlsx from a results folder")
     rp.add_argument("results", type=Path)
     mp = sub.add_parser("map", help="redraw the maps, coverage.gpkg and coverage_map.html of a results folder")
@@ -93,7 +95,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     opt = RunOptions(replications=args.replications, seed=args.seed, policy=args.policy,
                      population_draws=args.population_draws)
     sopt = StudyOptions(level=args.level, slack=not args.no_slack, slack_level=args.slack_level,
-                        slack_step=args.slack_step, tornado=not args.no_tornado)
+                        slack_step=args.slack_step, tornado=not args.no_tornado, reports=not args.no_report)
     comp = run_study(args.base, args.variants, opt, sopt, args.out, overwrite=args.overwrite, argv=args.command_line)
     from .reports.console import print_comparison
     print_comparison(comp)
@@ -132,7 +134,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                      maps=not args.no_maps)
     scenario_id = args.scenario.stem
     out = args.out or DEFAULT_RESULTS / scenario_id
-    result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=args.command_line, arguments=args.arguments)
+    from .reports.tables import write_run_extras
+    extra = (lambda res, folder: write_run_extras(res, folder, reports=not args.no_report))
+    result = run(args.scenario, opt, out, overwrite=args.overwrite, argv=args.command_line, arguments=args.arguments,
+                 extra=extra)
     print_verdicts(result)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)

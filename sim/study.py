@@ -41,7 +41,7 @@ class StudyOptions:
     tornado: bool = True
     tornado_delay_months: int = 12
     tornado_cut: float = 0.3
-    reports: bool = False  # switched on when sim.reports is complete
+    reports: bool = True
     seconds: dict = field(default_factory=dict)
 
 
@@ -82,7 +82,7 @@ def write_comparison(comp: Comparison, slack, tornado, base: Scenario, opt: RunO
     """Every table of the comparison, long with a ``scenario`` column, then the reports and the manifest."""
     import pandas as pd
 
-    from .reports.tables import assumptions, budget_table
+    from .reports.tables import assumptions, report_meta
 
     write_csv(folder / "compare_targets.csv", comp.targets)
     write_csv(folder / "compare_projects.csv", comp.projects)
@@ -99,6 +99,7 @@ def write_comparison(comp: Comparison, slack, tornado, base: Scenario, opt: RunO
                                                   r.capacity.columns else r.capacity for r in results],
                                                  ignore_index=True))
     write_csv(folder / "assumptions.csv", assumptions(base))
+    write_json(folder / "report_meta.json", report_meta(base))
     base_result = comp.results[comp.base]
     base_summary = {"scenario": base.id, "name": base.name, "replications": opt.replications, "seed": opt.seed,
                     "targets": base_result.summary}

@@ -19,5 +19,28 @@ def build_reports(folder: Path) -> list[Path]:
     from .tables import load_folder
     from .xlsx import build_xlsx
 
-    data = load_folder(Path(folder))
-    return [build_xlsx(data, Path(folder) / "report.xlsx"), build_html(data, Path(folder) / "report.html")]
+    folder = Path(folder)
+    data = load_folder(folder)
+    paths = [build_xlsx(data, folder / "report.xlsx"), build_html(data, folder / "report.html")]
+    _list_in_manifest(folder, [p.name for p in paths])
+    return paths
+
+
+def _list_in_manifest(folder: Path, names: list[str]) -> None:
+    """A folder rebuilt later (`report`) keeps listing every file it holds, so `--overwrite` still
+    recognises it as ours (sim.outputs.check_destination)."""
+    import json
+
+    from ..outputs import MANIFEST, WRITTEN_BY, write_json
+
+    path = folder / MANIFEST
+    if not path.is_file():
+        return
+    try:
+        man = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return
+    if isinstance(man, dict) and man.get("written_by") == WRITTEN_BY and isinstance(man.get("files"), list):
+        if not set(names) <= set(man["files"]):
+            man["files"] = sorted(set(man["files"]) | set(names))
+            write_json(path, man)

@@ -50,10 +50,19 @@ def assumptions(scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def report_meta(scenario) -> dict:
+    """What the reports need to know about the scenario beyond the tables (report_meta.json)."""
+    return {"scenario": scenario.id, "name": scenario.name, "region_unit": scenario.region_unit,
+            "region_name": scenario.region.get("name"), "base_year": scenario.base_year,
+            "horizon": scenario.horizon, "period": list(scenario.period), "plan": scenario.plan}
+
+
 def write_run_extras(result, folder: Path, reports: bool = True) -> None:
-    """budget.csv and assumptions.csv of a run, then (``reports``) report.html and report.xlsx.
-    Called by ``sim.run.write_results(..., extra=write_run_extras)`` inside the temporary folder."""
+    """budget.csv, assumptions.csv and report_meta.json of a run, then (``reports``) report.html and
+    report.xlsx.  Called by ``sim.run.write_results(..., extra=...)`` inside the temporary folder."""
+    from ..outputs import write_json
     folder = Path(folder)
+    write_json(folder / "report_meta.json", report_meta(result.scenario))
     write_csv(folder / "budget.csv", budget_table(result))
     write_csv(folder / "assumptions.csv", assumptions(result.scenario))
     if reports:
@@ -80,6 +89,7 @@ class FolderData:
     slack_summary: pd.DataFrame | None = None
     tornado: pd.DataFrame | None = None
     comparison: dict = field(default_factory=dict)   # comparison.json of a comparison folder
+    meta: dict = field(default_factory=dict)         # report_meta.json: scenario name, region unit, period
 
     @property
     def base(self) -> str | None:
@@ -131,4 +141,5 @@ def load_folder(folder: Path) -> FolderData:
                       slack=_csv(folder / "slack.csv"), slack_summary=_csv(folder / "slack_summary.csv"),
                       tornado=_csv(folder / "tornado.csv"))
     data.comparison = comparison or {}
+    data.meta = _json(folder / "report_meta.json") or {}
     return data
