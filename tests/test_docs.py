@@ -107,9 +107,18 @@ def sandbox(tmp_path, monkeypatch):
     return root
 
 
-def _small(argv: list[str], sandbox: Path, k: int) -> list[str]:
-    """The command at small N, writing inside the sandbox."""
+def _small(argv: list[str], sandbox: Path, k: int, outputs: bool = False) -> list[str]:
+    """The command at small N, writing inside the sandbox.
+
+    Maps and reports cost about 10 s a run and are tested on their own (test_geo_outputs,
+    test_reports), so doc commands skip them unless the block is about them (``outputs``).
+    """
     a = list(argv)
+    if not outputs and len(a) > 2 and a[1] == "run_sim.py":
+        if a[2] == "run":
+            a += [f for f in ("--no-maps", "--no-report") if f not in a]
+        elif a[2] == "compare" and "--no-report" not in a:
+            a += ["--no-report"]
     for flag in ("-n", "--replications"):
         if flag in a:
             a[a.index(flag) + 1] = N
@@ -172,7 +181,8 @@ def run_shell(block: Block, sandbox: Path) -> None:
                 continue          # this very test suite
             assert argv[0] in ("python", "python3", "python3.11"), f"{block.where}: unknown command {part!r}"
             # (the default run, `python run_sim.py`, runs into the sandbox's results/ at small N)
-            _python(_small(argv, sandbox, block.line * 100 + k), block.where)
+            outputs = bool(re.search(r"\bmap\b|report|\.gpkg|\.html|\.xlsx", block.text))
+            _python(_small(argv, sandbox, block.line * 100 + k, outputs), block.where)
 
 
 def run_yaml(block: Block, sandbox: Path) -> None:
@@ -181,7 +191,8 @@ def run_yaml(block: Block, sandbox: Path) -> None:
     path.write_text(block.text, encoding="utf-8")
     rel = str(path.relative_to(sandbox))
     _python(["python", "run_sim.py", "validate", rel], block.where)
-    _python(["python", "run_sim.py", "run", rel, "-n", N, "--out", str(sandbox / "results" / f"yaml-{block.line}")],
+    _python(["python", "run_sim.py", "run", rel, "-n", N, "--no-maps", "--no-report",
+             "--out", str(sandbox / "results" / f"yaml-{block.line}")],
             block.where)
 
 

@@ -97,7 +97,7 @@ def test_results_folder_has_normal_permissions(tmp_path):
 
 def test_cli_overwrite_round_trip_and_refusal(tmp_path, capsys):
     out = tmp_path / "td"
-    args = ["run", str(TONGDAO), "-n", "2", "--out", str(out)]
+    args = ["run", str(TONGDAO), "-n", "2", "--no-maps", "--no-report", "--out", str(out)]
     assert main(args) == 0
     man = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert man["written_by"] == WRITTEN_BY and set(man["files"]) == {p.name for p in out.iterdir()}
