@@ -148,7 +148,7 @@ def first_order_index(y: np.ndarray, bins: np.ndarray) -> tuple[float, float]:
 
 def median_split(y: np.ndarray, x: np.ndarray) -> tuple[float | None, float | None]:
     """(P(y | x <= median), P(y | x > median)); None for an empty half."""
-    x = np.nan_to_num(np.asarray(x, dtype=float), nan=np.inf)
+    x = np.nan_to_num(np.asarray(x, dtype=float), nan=np.inf, posinf=np.inf, neginf=-np.inf)
     y = np.asarray(y, dtype=float)
     m = np.median(x)
     hi = x > m
