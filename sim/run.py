@@ -264,11 +264,11 @@ def write_results(result: RunResult, out: Path, overwrite: bool, argv: list[str]
     so they too appear whole or not at all."""
     with atomic_folder(out, overwrite=overwrite) as tmp:
         _write_files(result, tmp)
-        if extra is not None:
-            extra(result, tmp)
         if result.options.maps:   # maps and GIS files (sim/geo/outputs.py, issue 10)
             from .geo.outputs import write_geo_outputs
             write_geo_outputs(tmp, result.scenario, progress=lambda msg: print(msg, flush=True))
+        if extra is not None:     # after the maps, so the reports can include them
+            extra(result, tmp)
         write_json(tmp / MANIFEST, manifest(result, argv, list_files(tmp), arguments))
     return out
 

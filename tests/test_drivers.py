@@ -221,3 +221,12 @@ def test_an_input_that_only_covaries_with_the_top_driver_is_not_a_second_driver(
     assert [d["input"] for d in drivers] == ["x"]
     drivers, _ = D.rank_drivers((x > 0.5) & (w > 0.2), table({"z": z, "x": x, "w": w}))
     assert [d["input"] for d in drivers] == ["x", "w"]
+
+
+def test_verdict_table_basis_label_names_the_assumption_or_the_plan():
+    from sim.report import basis_label
+    assert basis_label("assumption: social.hiring_per_year (no hiring plan or record)") == \
+        "assumption: social.hiring_per_year"
+    assert basis_label("plan: no project in the table builds one (line 112)") == "plan"
+    assert basis_label("design figures of the projects (P02_01: 30 nursing-type beds)").endswith("…")
+    assert basis_label(None) == "" and basis_label("") == ""

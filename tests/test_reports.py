@@ -124,3 +124,6 @@ def test_run_writes_both_reports(tmp_path):
     assert (out / "report.html").is_file() and (out / "report.xlsx").is_file()
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"report.html", "report.xlsx", "budget.csv", "assumptions.csv"} <= set(man["files"])
+    maps = sorted(p.stem for p in out.glob("map_*.png"))          # drawn before the reports
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert maps and all(f'alt="{m}" src="data:image/png;base64,' in page for m in maps)

@@ -116,6 +116,10 @@ def body(data, charts: bool = True) -> str:
         top = data.tornado[data.tornado["rank"] <= 5]
         parts.append(_table(top, ["indicator_id", "name", "rank", "kind", "factor", "factor_name", "what_if",
                                   "p_met_base", "p_met", "change", "change_low", "change_high"], PCT, 3))
+    maps = sorted(Path(data.folder).glob("map_*.png")) if getattr(data, "folder", None) else []
+    if maps:   # drawn by sim/geo/maps.py (issue 10); each map carries its own legend and source note
+        parts.append("<h2>地图 Maps (township areas are approximate where the map says so)</h2>")
+        parts += [_img(m.read_bytes(), m.stem) for m in maps]
     tw = township_rows(data)
     if tw is not None:
         parts.append("<h2>乡镇覆盖 Township coverage (P(covered) in the target year)</h2>")
