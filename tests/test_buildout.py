@@ -39,8 +39,13 @@ def with_values(params: ParameterSet, **values) -> ParameterSet:
     return ParameterSet(specs)
 
 
-def portfolio(n: int = 12, seed: int = 7) -> list[Project]:
-    """Overlapping projects with staggered windows, mixed sources and priorities."""
+def _priority_1_to_3(rng: np.random.Generator) -> float:
+    return float(rng.integers(1, 4))
+
+
+def portfolio(n: int = 12, seed: int = 7, draw_priority=_priority_1_to_3) -> list[Project]:
+    """Overlapping projects with staggered windows, mixed sources and priorities
+    (``draw_priority(rng)`` gives each project's priority, drawn after its funding shares)."""
     rng = np.random.default_rng(seed)
     sources = ["central", "county", "lottery"]
     out = []
@@ -51,7 +56,7 @@ def portfolio(n: int = 12, seed: int = 7) -> list[Project]:
         chosen = list(rng.choice(sources, size=k, replace=False))
         w = rng.dirichlet(np.ones(k))
         out.append(Project(f"X{i:02d}", float(rng.uniform(1e6, 1e8)), float(start), float(start + dur),
-                           {s: float(x) for s, x in zip(chosen, w)}, priority=float(rng.integers(1, 4)), order=i))
+                           {s: float(x) for s, x in zip(chosen, w)}, priority=draw_priority(rng), order=i))
     return out
 
 

@@ -17,6 +17,7 @@ from sim.parameters import ParameterSet, ParamSpec
 from sim.run import RunOptions, simulate
 
 from conftest import REPO
+from test_buildout import portfolio
 
 TONGDAO = REPO / "scenarios" / "tongdao.yaml"
 
@@ -85,20 +86,13 @@ def test_priority_policy_runs_with_a_priority_column(tmp_path):
     assert len(res.projects) == 15
 
 
+def _priority_or_blank(rng: np.random.Generator) -> float:
+    """1-4, or blank (inf) for about 30% of the projects."""
+    return float(rng.integers(1, 5)) if rng.random() < 0.7 else math.inf
+
+
 def _portfolio(n: int, seed: int) -> list[Project]:
-    rng = np.random.default_rng(seed)
-    sources = ["central", "county", "lottery"]
-    out = []
-    for i in range(n):
-        start = 2021 + rng.integers(0, 36) / 12
-        dur = rng.integers(12, 49) / 12
-        k = rng.integers(1, 4)
-        chosen = list(rng.choice(sources, size=k, replace=False))
-        w = rng.dirichlet(np.ones(k))
-        pr = float(rng.integers(1, 5)) if rng.random() < 0.7 else math.inf   # some blank
-        out.append(Project(f"X{i:02d}", float(rng.uniform(1e6, 1e8)), float(start), float(start + dur),
-                           {s: float(x) for s, x in zip(chosen, w)}, priority=pr, order=i))
-    return out
+    return portfolio(n, seed, draw_priority=_priority_or_blank)
 
 
 def _with_priority(projs: list[Project], j: int, pr: float) -> list[Project]:
