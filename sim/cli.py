@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_compare_parsers(sub)
     from .optimize.arguments import add_parser as _add_optimize_parser
     _add_optimize_parser(sub)
+    from .optimize.siting_arguments import add_parser as _add_site_parser
+    _add_site_parser(sub)
     n = sub.add_parser("new-scenario", help="write a complete scenario skeleton for a new county from its units")
     n.add_argument("name", help="scenario id: lower-case letters, digits, _ (scenarios/NAME.yaml and scenarios/NAME/)")
     n.add_argument("--units", type=Path, required=True,
@@ -107,6 +109,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from .optimize.command import cmd_optimize as run_optimize
 
     return run_optimize(args)
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .optimize.siting_command import cmd_site as run_site
+
+    return run_site(args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -197,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
                 "report": cmd_report, "new-scenario": cmd_new_scenario, "map": cmd_map,
-                "optimize": cmd_optimize}[args.command](args)
+                "optimize": cmd_optimize, "site": cmd_site}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
         lines = exc.lines()
         scenario = getattr(args, "scenario", None)
