@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -204,15 +205,17 @@ def _solve_spopt(inst: SitingInstance, model: str, time_limit: float) -> SitingR
 
     pre = inst.existing.astype(int) if inst.existing.any() else None
     t0 = time.perf_counter()
-    if model == "mclp":
-        m = MCLP.from_cost_matrix(inst.cost, inst.weights, float(inst.radius) + 1e-9, p_facilities=inst.open_total,
-                                  predefined_facilities_arr=pre)
-    elif model == "lscp":
-        m = LSCP.from_cost_matrix(inst.cost, float(inst.radius) + 1e-9, predefined_facilities_arr=pre)
-    else:
-        m = PMedian.from_cost_matrix(inst.cost, inst.weights, p_facilities=inst.open_total, predefined_facilities_arr=pre)
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
-    m = m.solve(solver, results=False)
+    with warnings.catch_warnings():   # PuLP 3 announces its version-4 API changes on every call spopt makes
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if model == "mclp":
+            m = MCLP.from_cost_matrix(inst.cost, inst.weights, float(inst.radius) + 1e-9, p_facilities=inst.open_total,
+                                      predefined_facilities_arr=pre)
+        elif model == "lscp":
+            m = LSCP.from_cost_matrix(inst.cost, float(inst.radius) + 1e-9, predefined_facilities_arr=pre)
+        else:
+            m = PMedian.from_cost_matrix(inst.cost, inst.weights, p_facilities=inst.open_total,
+                                         predefined_facilities_arr=pre)
+        m = m.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit), results=False)   # pyproject pins PuLP < 4
     seconds = time.perf_counter() - t0
     status = pulp.LpStatus[m.problem.status]
     opened = np.array([(v.value() or 0) > 0.5 for v in m.fac_vars])
