@@ -103,3 +103,23 @@ def test_bad_input_is_one_line_and_no_folder(tmp_path, capsys, argv, field):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: command line: " + field)
     assert not out.exists()
+
+
+def test_user_distance_matrix(tmp_path):
+    """A matrix of twice the road-km estimate with twice the radius picks the same sites and covers the
+    same demand; a matrix missing a pair is one error line."""
+    scen = load_scenario(TONGDAO)
+    data = siting_data(scen, SERVICES["minor_protection_station"], 2025)
+    rows = [{"origin": a, "destination": b, "cost": 2 * data.cost[i, j]}
+            for i, a in enumerate(data.units) for j, b in enumerate(data.units)]
+    csv = tmp_path / "minutes.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    args = ["site", TONGDAO, "--service", "minor_protection_station", "--facilities", "2", "--unit-cost", "50"]
+    assert cli.main([*args, "--radius", "20", "--out", str(tmp_path / "km")]) == 0
+    assert cli.main([*args, "--radius", "40", "--distances", str(csv), "--out", str(tmp_path / "mat")]) == 0
+    a = json.loads((tmp_path / "km" / "solver.json").read_text(encoding="utf-8"))
+    b = json.loads((tmp_path / "mat" / "solver.json").read_text(encoding="utf-8"))
+    assert b["objective"] == pytest.approx(a["objective"]) and "the user's matrix" in b["distance"]
+    pd.DataFrame(rows[1:]).to_csv(csv, index=False)
+    assert cli.main([*args, "--distances", str(csv), "--out", str(tmp_path / "bad")]) == 2
+    assert not (tmp_path / "bad").exists()

@@ -31,6 +31,10 @@ def add_parser(sub) -> None:
     s.add_argument("--radius", type=float, default=RADIUS_KM, metavar="KM",
                    help=f"coverage distance in road km (default {RADIUS_KM:g}, the 2SFCA catchment assumption of "
                         "sim/geo: about an hour on county roads); pmedian reports coverage within it")
+    s.add_argument("--distances", type=Path, default=None, metavar="CSV",
+                   help="travel-time or road-distance matrix between townships (columns origin, destination, "
+                        "cost; township ids; any unit, --radius in the same unit) instead of the great-circle x 1.4 "
+                        "estimate")
     s.add_argument("--year", type=int, default=None,
                    help="year whose projected demand is used (default: the last year of the plan period)")
     s.add_argument("--demand", default=None, metavar="KIND",

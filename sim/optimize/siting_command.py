@@ -82,7 +82,10 @@ def cmd_site(args) -> int:
     year = args.year if args.year is not None else int(scenario.period[1])
     keep = args.planned == "keep"
     t0 = time.perf_counter()
-    data = siting_data(scenario, service, year, args.demand, keep_planned=keep, seed=args.seed)
+    if args.distances is not None and not args.distances.is_file():
+        raise InputError(str(args.distances), "--distances", "no such file")
+    data = siting_data(scenario, service, year, args.demand, keep_planned=keep, seed=args.seed,
+                       cost_csv=args.distances)
     t_setup = time.perf_counter() - t0
     U = len(data.units)
     free = int((~data.existing).sum())
@@ -199,9 +202,10 @@ def cmd_site(args) -> int:
               "capacitated_demand": ("institutional bed demand per township (sim.services.eldercare.bed_demand)"
                                      if cap and service.measure == "beds" else ("the demand weight" if cap else None)),
               "capacity_new": cap_new if cap else None, "capacity_source": cap_src if cap else None,
-              "distance": "road km = great-circle (haversine) x detour factor, township seat to seat "
-                          "(sim.geo.access.road_km)",
-              "distance_source": DETOUR_SOURCE,
+              "distance": ("road km = great-circle (haversine) x detour factor, township seat to seat "
+                           "(sim.geo.access.road_km)") if args.distances is None else
+                          f"the user's matrix {args.distances} (its own unit; --radius in that unit)",
+              "distance_source": DETOUR_SOURCE if args.distances is None else "command line --distances",
               "planned_sites": args.planned, "candidates": U, "existing_sites": int(data.existing.sum()),
               "new_sites_requested": P if args.model != "lscp" else None, "new_sites": n_new,
               "chosen": [s.unit for s in new_sites], "chosen_zh": [s.name_zh for s in new_sites],
@@ -217,7 +221,8 @@ def cmd_site(args) -> int:
         title = f"{scenario.region.get('name', scenario.name)} {service.name_zh}选址（{MODEL_NAMES[args.model]}）"
         sub = (f"{args.year or year}年需求 {DEMANDS[data.demand_kind]}; 新增 {n_new} 处; "
                f"半径 radius {args.radius:g} km; 覆盖 covered {coverage.iloc[-1].share_covered:.1%}")
-        name = draw_site_map(tmp, scenario, data, res.open, chosen, args.radius, title, sub, DEMANDS[data.demand_kind])
+        name = draw_site_map(tmp, scenario, data, res.open, chosen, args.radius if args.distances is None else None,
+                             title, sub, DEMANDS[data.demand_kind])
         if name:
             files.append(name)
         write_json(tmp / MANIFEST, {"written_by": WRITTEN_BY, "command": getattr(args, "command_line", None),
@@ -244,7 +249,8 @@ def _print(scenario, args, data, res, coverage, new_sites, t_setup, console=None
         print(f"note: the solver hit its time limit ({args.time_limit:g} s): the sites shown are the best found, "
               "not proven optimal")
     t = Table(title=f"{scenario.name} — {data.service.name_zh} ({args.service}): {args.model}, radius "
-                    f"{args.radius:g} road km, demand {data.demand_kind} {data.year}")
+                    f"{args.radius:g} {'road km' if args.distances is None else 'cost units of ' + str(args.distances)}, "
+                    f"demand {data.demand_kind} {data.year}")
     cols = ["configuration", "sites", "demand_covered", "share_covered", "mean_km_to_nearest", "max_km_to_nearest"]
     if "share_served" in coverage.columns:
         cols.append("share_served")

@@ -132,8 +132,11 @@ def _site_of(unit: str, units: list[str], region_unit: str, seat: str | None) ->
 
 
 def siting_data(scenario, service: Service, year: int, demand_kind: str | None = None,
-                keep_planned: bool = True, seed: int = 20210101) -> SitingData:
+                keep_planned: bool = True, seed: int = 20210101, cost_csv=None) -> SitingData:
     """Build the siting data of ``service`` in ``scenario`` for demand in ``year``.
+
+    ``cost_csv``: a travel-time or road-distance matrix (``origin, destination, cost`` with township
+    ids, any unit; ``sim.geo.access.read_cost_csv``) that replaces the great-circle x detour estimate.
 
     Raises ``InputError`` for a year outside the projection, an unknown demand kind, or townships
     without points."""
@@ -166,7 +169,13 @@ def siting_data(scenario, service: Service, year: int, demand_kind: str | None =
     w = np.asarray(w, dtype=float)
 
     points, kind, point_source = _points(scenario, units)
-    cost = road_km(points, points)
+    if cost_csv is not None:
+        from ..geo.access import read_cost_csv
+        cost = read_cost_csv(cost_csv, units, units)
+        dist_note = f"distances: {cost_csv} (the user's matrix, its own unit)"
+    else:
+        cost = road_km(points, points)
+        dist_note = "distances: road km = great circle x detour factor (sim.geo.access.road_km)"
     names_by = {u.id: u.name_zh for u in scenario.rows("units")}
     seat = scenario.region.get("seat")
     seat = None if seat is None else str(seat)
@@ -219,7 +228,7 @@ def siting_data(scenario, service: Service, year: int, demand_kind: str | None =
     return SitingData(service, year, demand_kind, units, [names_by.get(u, u) for u in units], points, kind, cost, w,
                       fixed, planned, ex_labels, pl_labels, planned_outputs, base_cap, cap_demand,
                       template=template_projects(scenario, service),
-                      notes=notes + [f"points: {point_source}"])
+                      notes=notes + [f"points: {point_source}", dist_note])
 
 
 def template_projects(scenario, service: Service) -> list:
