@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..buildout import sample_stages, scenario_funding, scenario_projects
+from ..buildout.montecarlo import post_plan_money
 from ..errors import InputError
 from ..indicators import met as target_met
 from .model import PhasingInstance
@@ -139,6 +140,13 @@ def phasing_instance(scenario, links: list[TargetLink], duration_quantile: float
     years = np.arange(min([first] + [math.floor(p.planned_start) for p in projects]), scenario.horizon + 1)
     contingency = params.value("buildout.contingency_share", 0.0)
     env = funding.matrix(sources, years) * (1.0 + contingency)
+    # post-plan money, exactly as the simulator adds it (sim.buildout.montecarlo.run_buildout): after the
+    # last tranche, buildout.post_plan_cap_share x the average yearly envelope a year, split over the
+    # sources in their shares of all money, not multiplied by the contingency
+    post_from, post_cap = post_plan_money(funding, params.value("buildout.post_plan_cap_share", 0.0))
+    if post_cap > 0:
+        fs = funding.shares()
+        env[:, years >= post_from] += np.array([post_cap * fs.get(s, 0.0) for s in sources])[:, None]
     carry = params.value("buildout.carry_over", 1.0) >= 0.5
     P = len(projects)
     dur = np.array([p.planned_years for p in projects])
