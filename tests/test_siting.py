@@ -123,3 +123,24 @@ def test_user_distance_matrix(tmp_path):
     pd.DataFrame(rows[1:]).to_csv(csv, index=False)
     assert cli.main([*args, "--distances", str(csv), "--out", str(tmp_path / "bad")]) == 2
     assert not (tmp_path / "bad").exists()
+
+
+def test_units_csv_points_and_plan_sites_replaced(mini, tmp_path):
+    """A scenario without township geodata sites on the lon, lat of units.csv; with the plan's site
+    replaced, the overlay removes the project that builds only this service and still validates."""
+    units = mini.parent / "units.csv"
+    df = pd.read_csv(units, dtype=str)
+    df["lon"], df["lat"] = ["", "109.70", "109.90"], ["", "26.10", "26.10"]   # 101 and 102 about 20 km apart
+    df.to_csv(units, index=False)
+    out = tmp_path / "mini_site"
+    assert cli.main(["site", str(mini), "--service", "care_home", "--facilities", "1", "--planned", "replace",
+                     "--radius", "10", "--demand", "villages", "--out", str(out)]) == 0
+    sites = pd.read_csv(out / "sites.csv", dtype={"unit": str}).set_index("unit")
+    assert sites.loc["101", "existing"] and sites.loc["102", "plan_site"] and not sites.loc["102", "existing"]
+    assert sites.loc["102", "chosen"] and sites.loc["102", "point"] == "units.csv"
+    assert sites.loc["101", "km_to_nearest_open"] == 0 and sites.loc["102", "demand"] == 8   # villages + communities
+    data = yaml.safe_load((out / "overlay.yaml").read_text(encoding="utf-8"))
+    assert data["remove"] == {"projects": ["P1"]}
+    assert data["add"]["projects"][0]["investment_total"] == pytest.approx(5000.0)   # P1's 0.5亿元, in 万元
+    assert cli.main(["validate", str(out / "overlay.yaml")]) == 0
+    assert not (out / "map_sites.png").exists()                                      # no township areas: no map

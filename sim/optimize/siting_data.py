@@ -117,7 +117,7 @@ def _points(scenario, units: list[str]) -> tuple[np.ndarray, list[str], str]:
     by_id = scenario.by_id("units")
     missing = [u for u in units if getattr(by_id.get(u), "lon", None) is None or getattr(by_id.get(u), "lat", None) is None]
     if missing:
-        raise InputError(scenario.path, "lon",
+        raise InputError((scenario.table_files.get("units") or [scenario.path])[0], "lon",
                          f"siting needs a point for every township: {missing[0]} has no seat in geodata/ and no "
                          f"lon, lat in units.csv ({len(missing)} such)")
     return np.array([(by_id[u].lon, by_id[u].lat) for u in units]), ["units.csv"] * len(units), "units.csv lon, lat"
