@@ -59,6 +59,15 @@ class CapacityItems:
         return CapacityItems(self.facility_type, self.unit, self.ownership, self.functions,
                              self.measures, self.source_id, self.project, online)
 
+    def subset(self, index: np.ndarray) -> "CapacityItems":
+        """The items at positions ``index`` (I_k,), with their online times (small copies: one
+        county's items, for a per-county sub-context, ``ServiceContext.sub``)."""
+        idx = np.asarray(index, dtype=int)
+        return CapacityItems(self.facility_type[idx], self.unit[idx], self.ownership[idx],
+                             [self.functions[i] for i in idx], {k: v[idx] for k, v in self.measures.items()},
+                             self.source_id[idx], self.project[idx],
+                             None if self.online is None else self.online[:, idx])
+
     def active(self, years: np.ndarray) -> np.ndarray:
         """(R, Y, I) bool: item online by the end of each year (online time <= year + 1.0).
 

@@ -86,9 +86,10 @@ class Experiment:
         return q if names is None else {k: q[k] for k in names}
 
     def _computer(self, names: set[str]):
-        from .quantities import QUANTITIES
+        from .quantities import QUANTITIES, is_regional
         from .services import MODELS
 
+        names = {n for n in names if not is_regional(n)}   # count:<type> and unit shares: sim/regions.py
         unknown = set(names) - set(QUANTITIES)
         if unknown:
             raise KeyError(f"unknown quantities {sorted(unknown)}")

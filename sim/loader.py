@@ -57,6 +57,7 @@ class Scenario:
     notices: list[str] = field(default_factory=list)          # rescaled shares and alike (validate prints them)
     known_ids: dict[str, set[str]] = field(default_factory=dict)   # ids of every row read, valid or not
     broken_tables: set[str] = field(default_factory=set)      # tables whose file could not be read
+    allocations: list = field(default_factory=list)           # sim.allocation.Placement of every programme
 
     def rows(self, table: str) -> list[Row]:
         return self.tables.get(table, [])
@@ -529,16 +530,72 @@ def _load(path: Path, problems: Problems) -> Scenario | None:
             known_ids["funding_source"] = {str(r.data["funding_source"]) for r in raw if r.data.get("funding_source")}
         tables[name] = _validate_table(name, raw, problems)
     broken = {name for name, cols in headers.items() if "\0broken" in cols}
-    try:
-        tables = apply_what_if(tables, merged.get("what_if"), top)
-    except InputError as exc:
-        problems.extend(exc)
     scenario = Scenario(path=top, tables=tables, files=files, chain=[str(l.path) for l in layers],
                         table_files={n: [str(p) for p in ps] for n, ps in table_paths.items()},
                         known_ids=known_ids, broken_tables=broken, **meta)
     _check_references(scenario, known_ids, broken, problems)
     _check_sums(scenario, problems)
+    _check_regions(scenario, known_ids, broken, problems)   # programmes become projects here
+    try:   # after the programmes are expanded, so a what-if applies to their projects too
+        scenario.tables = apply_what_if(scenario.tables, merged.get("what_if"), top)
+    except InputError as exc:
+        problems.extend(exc)
     return scenario
+
+
+def _check_regions(s: Scenario, known: dict[str, set[str]], broken: set[str], problems: Problems) -> None:
+    """Multi-county tables (docs/regions.md): unit_demography against the units and the region
+    total; programmes expanded into projects and project outputs by ``sim.allocation``."""
+    from .regions import COUNTY_LEVELS, Hierarchy
+    if "units" in broken or not s.rows("units") or s.region_unit not in known.get("units", set()):
+        return
+    h = Hierarchy.from_scenario(s)
+    units = known.get("units", set())
+    demog = s.rows("unit_demography")
+    if demog:
+        seen: dict[str, Row] = {}
+        for d in demog:
+            if d.unit not in units:
+                problems.extend(bad(d, "unit", f"unknown admin unit {d.unit!r}{_hint(d.unit)}"))
+            elif d.unit not in h or h.level(d.unit) == "township":
+                problems.extend(bad(d, "unit", f"{d.unit} is not a county-level unit of the region "
+                                    f"(level {h.level(d.unit) or '?'}, or not under {s.region_unit})"))
+            elif d.unit in seen:
+                problems.extend(bad(d, "unit", f"unit {d.unit} has two rows (also line {seen[d.unit]._line})"))
+            seen.setdefault(d.unit, d)
+        if "unit_demography" not in broken:
+            for c in h.counties():
+                anc, cur = False, c
+                while cur is not None:
+                    anc = anc or cur in seen
+                    cur = h.parent(cur)
+                if not anc and not any(h.contains(c, u) for u in seen):
+                    problems.add(s.table_files["unit_demography"][0], "unit",
+                                 f"no row for county-level unit {c} ({h.name(c)}): every county needs its census figures")
+            total = sum(d.base_population for d in seen.values() if h.level(d.unit) in COUNTY_LEVELS)
+            region = next((p.value for p in s.rows("parameters") if p.id == "demography.base_population"), None)
+            if region and total and abs(total / region - 1) > 0.005:
+                s.notices.append(f"warning: unit_demography.csv: base_population: the county-level units add up to "
+                                 f"{total:,.0f}, demography.base_population (the region) is {region:,.0f} "
+                                 f"({100 * (total / region - 1):+.2f}%, more than 0.5% apart)")
+    if s.rows("programmes") and "programmes" not in broken:
+        from .allocation import allocate, expand
+        if {"projects", "project_outputs", "facilities"} & broken:
+            return
+        n_problems = len(problems)
+        placements = allocate(s, h, problems=problems)
+        if len(problems) > n_problems:
+            return
+        taken = {p.id for p in s.rows("projects")}
+        projects, outputs = expand(s, placements)
+        for p in projects:
+            if p.id in taken:
+                problems.extend(bad(p, "id", f"the allocated project id {p.id} is already in projects.csv"))
+                return
+        s.tables["projects"] = s.rows("projects") + projects
+        s.tables["project_outputs"] = s.rows("project_outputs") + outputs
+        known.setdefault("projects", set()).update(p.id for p in projects)
+        s.allocations = placements
 
 
 def _check_meta(m: dict[str, Any], path: Path, problems: Problems) -> dict[str, Any]:

@@ -219,11 +219,31 @@ def age_band_labels() -> list[str]:
     return [f"{a:02d}-{a + 4:02d}岁" for a in range(0, 100, 5)] + ["100岁及以上"]
 
 
-def _with_region(arr: np.ndarray, units: list[str], region: str, axis: int = 1) -> tuple[np.ndarray, list[str]]:
-    """Append the region total along the unit axis unless the only unit is the region itself."""
+def _with_region(arr: np.ndarray, units: list[str], region: str, axis: int = 1,
+                 scenario=None) -> tuple[np.ndarray, list[str]]:
+    """Append every unit above the simulated ones along the unit axis, each the sum of the units
+    under it (sim/regions.py): counties and prefectures of a multi-county region, then the region;
+    nothing when the only unit is the region itself."""
     if list(units) == [region]:
         return arr, list(units)
-    return np.concatenate([arr, arr.sum(axis=axis, keepdims=True)], axis=axis), list(units) + [region]
+    parents: list[str] = []
+    if scenario is not None:
+        from .regions import Hierarchy
+        h = Hierarchy.from_scenario(scenario)
+        if list(h.leaves) == list(units):
+            parents = [p for p in h.parents if p != region]
+    sums = []
+    for p in parents:
+        sl = h.slice_of(p)
+        sums.append(arr[(slice(None),) * axis + (sl,)].sum(axis=axis, keepdims=True))
+    sums.append(arr.sum(axis=axis, keepdims=True))
+    return np.concatenate([arr, *sums], axis=axis), list(units) + parents + [region]
+
+
+def _names(pop, units: list[str], scenario) -> list[str]:
+    names = unit_names(scenario)
+    own = dict(zip(pop.units, pop.names))
+    return [own.get(u, names.get(u, u)) for u in units]
 
 
 def population_table(pop, scenario) -> pd.DataFrame:
@@ -232,8 +252,8 @@ def population_table(pop, scenario) -> pd.DataFrame:
         raise ValueError("population_table needs project(..., store='ages')")
     rid, rname = _region(scenario)
     b = np.concatenate([pop.pop[..., :100].reshape(pop.pop.shape[:-1] + (20, 5)).sum(-1), pop.pop[..., 100:]], axis=-1)
-    b, units = _with_region(b, pop.units, rid)
-    names = list(pop.names) + ([rname] if len(units) > len(pop.units) else [])
+    b, units = _with_region(b, pop.units, rid, scenario=scenario)
+    names = _names(pop, units, scenario)
     mean, p10, p90 = b.mean(0), percentile(b, 10, axis=0), percentile(b, 90, axis=0)
     U, Y, S, G = mean.shape
     idx = pd.MultiIndex.from_product([range(U), range(Y), range(S), range(G)], names=["u", "y", "s", "g"])
@@ -273,8 +293,8 @@ def components_table(pop, scenario) -> pd.DataFrame:
     rid, rname = _region(scenario)
     arrays = {}
     for k in ("births", "deaths", "net_migration"):
-        arrays[k], units = _with_region(getattr(pop, k), pop.units, rid)
-    names = list(pop.names) + ([rname] if len(units) > len(pop.units) else [])
+        arrays[k], units = _with_region(getattr(pop, k), pop.units, rid, scenario=scenario)
+    names = _names(pop, units, scenario)
     fy = [int(y) for y in pop.flow_years]
     first = {"interval": [f"{y}-{y + 1}" for y in fy], "from": [f"{y}-07" for y in fy],
              "to": [f"{y + 1}-07" for y in fy]}
@@ -289,14 +309,14 @@ def aging_table(pop, scenario) -> pd.DataFrame:
            "disabled_60plus": pop.disabled, "semi_disabled_60plus": pop.semi_disabled}
     arrays = {}
     for k, a in raw.items():
-        arrays[k], units = _with_region(a, pop.units, rid)
+        arrays[k], units = _with_region(a, pop.units, rid, scenario=scenario)
     tot = arrays["population"]
     with np.errstate(invalid="ignore", divide="ignore"):
         for a in ("60", "65", "80"):
             arrays[f"share{a}plus_pct"] = np.where(tot > 0, 100 * arrays[f"age{a}plus"] / np.where(tot > 0, tot, 1), np.nan)
     order = ["population", "age60plus", "age65plus", "age80plus", "share60plus_pct", "share65plus_pct",
              "share80plus_pct", "disabled_60plus", "semi_disabled_60plus"]
-    names = list(pop.names) + ([rname] if len(units) > len(pop.units) else [])
+    names = _names(pop, units, scenario)
     return _long(scenario, units, names, [int(y) for y in pop.years], {k: arrays[k] for k in order}, True,
                  {"year": [int(y) for y in pop.years]})
 

@@ -101,7 +101,7 @@ def older_at(scenario, year: int) -> float | None:
     try:
         units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
         inputs = build_inputs(units_df, scenario.parameters(), scenario.base_year, scenario.horizon,
-                              scenario.region_unit)
+                              scenario.region_unit, unit_demography=scenario.rows("unit_demography"))
         pop = project(inputs, replications=1, seed=0, randomness=False)
     except (InputError, KeyError, ValueError):
         return None

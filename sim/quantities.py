@@ -104,5 +104,49 @@ def parameters_of(name: str) -> tuple[str, ...]:
     return QUANTITY_PARAMETERS.get(name, ())
 
 
+# ----------------------------------------------------------------------------- generic names
+# ``count:<facility_type>``: facilities of that type online (a row with count N counts N), computed
+# for the region or for one unit's sub-context (docs/regions.md).
+COUNT_PREFIX = "count:"
+# The quantity of a target counted over units (targets.csv ``count_over``): the share in % of the
+# counties (townships) whose own quantity is >= ``unit_threshold``; its key names all three.
+SHARE_LEVELS = ("county", "township")
+
+
+def count_type(name: str | None) -> str | None:
+    """The facility type of a ``count:<facility_type>`` name, else None (the type is not checked)."""
+    if name and name.startswith(COUNT_PREFIX):
+        return name[len(COUNT_PREFIX):]
+    return None
+
+
+def share_key(count_over: str, quantity: str, threshold: float) -> str:
+    """Key of a unit-counted quantity: ``county_share:count:funeral_home>=1``."""
+    return f"{count_over}_share:{quantity}>={threshold:g}"
+
+
+def parse_share_key(name: str) -> tuple[str, str, float] | None:
+    """``(count_over, quantity, threshold)`` of a :func:`share_key`, else None."""
+    for level in SHARE_LEVELS:
+        head = f"{level}_share:"
+        if name.startswith(head) and ">=" in name:
+            q, _, thr = name[len(head):].rpartition(">=")
+            try:
+                return level, q, float(thr)
+            except ValueError:
+                return None
+    return None
+
+
+def is_regional(name: str) -> bool:
+    """True for the names computed by ``sim.regions`` (``count:`` and unit-counted shares), not by a
+    service model."""
+    return count_type(name) is not None or parse_share_key(name) is not None
+
+
 def known(name: str) -> bool:
-    return name in QUANTITIES
+    """A quantity a target may name: one of ``QUANTITIES`` or ``count:<facility_type>``."""
+    if name in QUANTITIES:
+        return True
+    from .schema import FACILITY_TYPES
+    return count_type(name) in FACILITY_TYPES

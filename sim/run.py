@@ -22,6 +22,7 @@ from .drivers import METHOD as DRIVERS_METHOD, DrawTable, attach_drivers, build_
 from .errors import InputError
 from .indicators import indicator_table, interval_kind, target_summary
 from .loader import Scenario, load_scenario
+from .regions import Hierarchy, RegionalQuantities, unit_groups
 from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, list_files, write_csv, write_json
 
 # Demographic draws are the heavy arrays (unit x year x sex x age per draw); build-out draws are
@@ -56,6 +57,8 @@ class RunResult:
     aging: pd.DataFrame    # per unit and year: 60+/65+/80+ counts and shares, 失能 / 半失能
     build: object          # sim.buildout.from_scenario.Portfolio: the raw build-out arrays
     seconds: float
+    unit_values: dict | None = None   # (level, quantity) -> (R, K, Y) per county / township (sim/regions.py)
+    regional: object = None          # sim.regions.RegionalQuantities of the run (its units), or None
     townships: dict | None = None   # per-township arrays (R, U, Y) from sim.geo.townships (issue 10)
     township_units: list | None = None   # the U axis of those arrays
     warnings: list[str] = field(default_factory=list)   # e.g. migration clipped: printed and in the manifest
@@ -82,13 +85,13 @@ def project_population(scenario: Scenario, opt: RunOptions):
     D = min(opt.replications, opt.population_draws or MAX_POPULATION_DRAWS)
     units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
     pop_inputs = build_inputs(units_df, scenario.parameters(), scenario.base_year, scenario.horizon,
-                              scenario.region_unit)
+                              scenario.region_unit, unit_demography=scenario.rows("unit_demography"))
     return project(pop_inputs, replications=D, seed=opt.seed, randomness=opt.randomness), D
 
 
 def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online: np.ndarray,
                        compute=None, capacity: bool = False, draws_out: dict | None = None,
-                       phases: dict | None = None):
+                       phases: dict | None = None, unit_values: dict | None = None):
     """Service quantities of every replication from a population projection and the build-out.
 
     ``pop``: the projection's Result with D draws (replication r uses draw r % D);
@@ -99,6 +102,9 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
     first chunk or None)``, plus the per-township arrays when ``capacity``.  ``draws_out``, if given,
     collects ``{parameter id: [chunk draws (n,)]}`` of every service parameter drawn (sim/drivers.py).  Services run in chunks of D replications so population arrays are never
     copied R times; the capacity table summarises the first chunk (its percentiles cannot be pooled).
+    ``unit_values``, if given, collects the per-county / per-township arrays of
+    ``sim.regions.RegionalQuantities`` ({(level, quantity): (R, K, Y)}); its ``"_regional"`` key
+    holds the RegionalQuantities object (which units).
     """
     from .services import MODELS, ServiceContext, compute_quantities
     from .geo.townships import township_indicator_rows, township_quantities
@@ -113,6 +119,10 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
     seat = _seat_unit(scenario)
     deaths = _per_year(pop.deaths, len(years))
     facts = scenario.base_facts()
+    hierarchy = Hierarchy.from_scenario(scenario)
+    groups = unit_groups(hierarchy)                 # counties of a multi-county region (sim/regions.py)
+    regional = RegionalQuantities(scenario, hierarchy, items)
+    unit_parts: dict[tuple, list[np.ndarray]] = {}
     quantities: dict[str, list[np.ndarray]] = {}
     township_parts: dict[str, list[np.ndarray]] = {}
     table = None
@@ -123,8 +133,15 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
             pop=pop.pop[:n], deaths=deaths[:n], disabled=pop.disabled[:n], semi_disabled=pop.semi_disabled[:n],
             items=items.with_online(online[lo:lo + n]), params=params, base_facts=facts,
             seed=(opt.seed << 20) + lo, randomness=opt.randomness, base_year=scenario.base_year, seat_unit=seat,
+            groups=groups,
         )
-        for name, arr in compute(ctx).items():
+        chunk_q = dict(compute(ctx))
+        if regional.needed:   # count:<type>, unit-counted targets, county shares (sim/regions.py)
+            extra, per_unit = regional.compute(ctx)
+            chunk_q.update(extra)   # a county share replaces the model's whole-region reading
+            for key, arr in per_unit.items():
+                unit_parts.setdefault(key, []).append(arr)
+        for name, arr in chunk_q.items():
             quantities.setdefault(name, []).append(arr)
         if draws_out is not None:   # per-replication service parameter draws (sim/drivers.py)
             for pid, arr in ctx.parameter_draws().items():
@@ -136,6 +153,9 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
                 table = T.capacity_table(ctx, [rec for model in MODELS for rec in model.records(ctx)], scenario)
     q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
     tq = {name: np.concatenate(parts, axis=0) for name, parts in township_parts.items()}
+    if unit_values is not None:
+        unit_values.update({k: np.concatenate(v, axis=0) for k, v in unit_parts.items()})
+        unit_values["_regional"] = regional
     return (q, table, tq) if capacity else (q, None)
 
 
@@ -163,8 +183,10 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
 
     # Services, in chunks of D replications.
     service_draws: dict[str, list[np.ndarray]] = {}
+    unit_values: dict = {}
     q, capacity, tq = service_quantities(scenario, opt, pop, build.phase_online, capacity=True, draws_out=service_draws,
-                                         phases=build.phase_map)
+                                         phases=build.phase_map, unit_values=unit_values)
+    regional = unit_values.pop("_regional", None)
 
     table = indicator_table(scenario, q, years, randomness=opt.randomness)
     table = _with_township_rows(table, township_indicator_rows(scenario, tq, years, list(pop.units),
@@ -180,7 +202,7 @@ def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:
         projects=T.projects_table(scenario, build), spending=T.spending_table(scenario, build), capacity=capacity,
         population=T.population_table(pop, scenario), components=T.components_table(pop, scenario),
         aging=T.aging_table(pop, scenario),
-        build=build, seconds=time.perf_counter() - t0, townships=tq, township_units=list(pop.units),
+        build=build, seconds=time.perf_counter() - t0, unit_values=unit_values, regional=regional, townships=tq, township_units=list(pop.units),
         warnings=_migration_warnings(pop, scenario),
         draws=draws,
     )

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_
 
 from .money import MoneyError, parse_money
 from .parameters import DISTRIBUTIONS
-from .quantities import QUANTITIES
+from .quantities import QUANTITIES, SHARE_LEVELS, count_type, known as known_quantity, share_key
 
 FACILITY_TYPES = (
     "care_home", "community_care_center", "day_care_center", "home_retrofit", "funeral_home",
@@ -94,10 +94,11 @@ class Unit(Row):
     lon: float | None = None
     lat: float | None = None
     pop_share: float | None = None
+    seat: str | None = None     # optional: the township holding this unit's seat (where its county-wide items stand)
 
     _nn = field_validator("villages", "communities", "pop_share")(_non_negative)
 
-    @field_validator("id", "parent", mode="before")
+    @field_validator("id", "parent", "seat", mode="before")
     @classmethod
     def _code_as_text(cls, v: object) -> object:
         return str(int(v)) if isinstance(v, float) and v.is_integer() else (str(v) if isinstance(v, int) else v)
@@ -281,18 +282,37 @@ class Target(Row):
     quantity: str | None = None
     main_table: Literal["yes", "no"] | None = None
     basis: str | None = None   # what the verdict rests on: plan, a named assumption, a data entry
+    # counted over units (docs/regions.md): value = % of counties (townships) whose own quantity >= unit_threshold
+    count_over: Literal[SHARE_LEVELS] | None = None  # type: ignore[valid-type]
+    unit_threshold: float | None = None
+    unit_quantity: str | None = None   # set by the loader: the per-unit quantity of a counted target
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
         if self.kind == "computed":
             if not self.quantity:
                 raise ValueError("quantity: a computed target must name a quantity")
-            if self.quantity not in QUANTITIES:
-                raise ValueError(f"quantity: unknown quantity {self.quantity!r} (see sim/quantities.py)")
+            if not known_quantity(self.quantity):
+                raise ValueError(f"quantity: unknown quantity {self.quantity!r} (see sim/quantities.py, or "
+                                 f"count:<facility_type> with a type of README 'Facility types')")
             if self.value is None or self.comparator is None:
                 raise ValueError("value: a computed target needs a comparator and a numeric value")
         elif self.value is None and not self.value_text:
             raise ValueError("value: give a numeric value or the target in words (value_text)")
+        if self.count_over is not None:
+            if self.kind != "computed":
+                raise ValueError("count_over: only a computed target can be counted over units")
+            if self.unit_threshold is None:
+                raise ValueError("unit_threshold: a target counted over units needs the threshold each unit's "
+                                 "quantity must reach")
+            if self.count_over == "township" and count_type(self.quantity) is None:
+                raise ValueError("count_over: a target counted over townships needs a count:<facility_type> "
+                                 "quantity (per-township service models are not run)")
+            # the simulated quantity of the target is the share of units meeting the threshold
+            self.unit_quantity = self.quantity
+            self.quantity = share_key(self.count_over, self.quantity, self.unit_threshold)
+        elif self.unit_threshold is not None:
+            raise ValueError("unit_threshold: set count_over (county or township) or leave the threshold blank")
         return self
 
 
@@ -373,6 +393,143 @@ class FundingRow(Row):
         return data
 
 
+class UnitDemography(Row):
+    """One county-level unit's census figures (unit_demography.csv, docs/regions.md)."""
+
+    id: str = ""          # the table has no id column: the unit is the key
+    unit: str
+    base_population: float
+    share_0_14: float
+    share_15_59: float
+    share_60plus: float
+    share_65plus: float | None = None
+    share_80plus: float | None = None
+    confidence: Literal["published", "derived"]
+
+    _nn = field_validator("base_population")(_non_negative)
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _code_as_text(cls, v: object) -> object:
+        return Unit._code_as_text(v)
+
+    @model_validator(mode="after")
+    def _shares(self) -> "UnitDemography":
+        self.id = self.unit
+        for col in ("share_0_14", "share_15_59", "share_60plus", "share_65plus", "share_80plus"):
+            v = getattr(self, col)
+            if v is not None and not 0 <= v <= 100:
+                raise ValueError(f"{col}: a share in % must be in 0..100, got {v:g}")
+        total = self.share_0_14 + self.share_15_59 + self.share_60plus
+        if abs(total - 100.0) > 0.1:
+            raise ValueError(f"share_60plus: share_0_14 + share_15_59 + share_60plus = {total:.2f}, not 100 (±0.1)")
+        if self.share_65plus is not None and self.share_65plus > self.share_60plus:
+            raise ValueError("share_65plus: above share_60plus")
+        older = self.share_65plus if self.share_65plus is not None else self.share_60plus
+        if self.share_80plus is not None and self.share_80plus > older:
+            raise ValueError("share_80plus: above the share aged 65+ (60+)")
+        return self
+
+    def shares(self) -> dict[str, float]:
+        """Band shares in % keyed as ``sim.population.base.BANDS``."""
+        out = {"0_14": self.share_0_14, "15_59": self.share_15_59, "60plus": self.share_60plus}
+        if self.share_65plus is not None:
+            out["65plus"] = self.share_65plus
+        if self.share_80plus is not None:
+            out["80plus"] = self.share_80plus
+        return out
+
+
+ALLOCATION_RULES = ("named", "lacking", "by_older", "every")
+
+
+class Programme(Row):
+    """A programme naming a count of facilities, not places (programmes.csv); ``sim.allocation``
+    expands it into one project per chosen unit at load time."""
+
+    name_zh: str
+    facility_type: Literal[FACILITY_TYPES]  # type: ignore[valid-type]
+    count: int
+    level: Literal["county", "township"]
+    allocation: str
+    named_units: str | None = None
+    functions: str | None = None
+    beds: float | None = None
+    beds_nursing: float | None = None
+    plots: float | None = None
+    area_m2: float | None = None
+    staff: float | None = None
+    unit_cost: float | None = None
+    investment_total: float | None = None
+    money_unit: str | None = None
+    cost_source: str | None = None
+    start: float
+    end: float
+    deadline: float | None = None
+    funding: dict[str, float] | None = None
+
+    _nn = field_validator("beds", "beds_nursing", "plots", "area_m2", "staff")(_non_negative)
+    _money = model_validator(mode="before")(lambda cls, data: _programme_money(data))
+    _start_month = field_validator("start", mode="before")(lambda cls, v: month_to_year(str(v)))
+    _end_month = field_validator("end", "deadline", mode="before")(lambda cls, v: month_to_year(str(v), end=True))
+    _shares = field_validator("funding", mode="before")(lambda cls, v: Project._shares(v))
+
+    @field_validator("count")
+    @classmethod
+    def _count(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError(f"must be a whole number >= 1, got {v}")
+        return v
+
+    @property
+    def rules(self) -> list[str]:
+        return [r.strip() for r in self.allocation.split(";") if r.strip()]
+
+    @property
+    def named(self) -> list[str]:
+        return [u.strip() for u in (self.named_units or "").split(";") if u.strip()]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Programme":
+        rules = self.rules
+        if not rules:
+            raise ValueError("allocation: give one or more rules separated by ; (named, lacking, by_older, every)")
+        for r in rules:
+            if r not in ALLOCATION_RULES:
+                raise ValueError(f"allocation: unknown rule {r!r} (known: {', '.join(ALLOCATION_RULES)})")
+        if "named" in rules and not self.named:
+            raise ValueError("named_units: the rule 'named' needs the units' ids (;-separated)")
+        if self.named and "named" not in rules:
+            raise ValueError("allocation: named_units are given but the rules do not include 'named'")
+        if (self.unit_cost is None) == (self.investment_total is None):
+            raise ValueError("unit_cost: give the cost per facility (unit_cost) or the programme's money "
+                             "(investment_total), exactly one of them")
+        if not self.cost_source:
+            raise ValueError("cost_source: cite the plan line, a published unit cost or 'assumption: ...'")
+        if self.end <= self.start:
+            raise ValueError("end: the programme ends before it starts")
+        if self.deadline is not None and self.end > self.deadline + 1e-9:
+            raise ValueError("end: the planned end is after the deadline")
+        if self.beds is not None and self.beds_nursing is not None and self.beds_nursing > self.beds:
+            raise ValueError(f"beds_nursing: {self.beds_nursing} nursing beds exceed the {self.beds} beds")
+        return self
+
+    def cost_each(self) -> float:
+        """Yuan per facility."""
+        return self.unit_cost if self.unit_cost is not None else self.investment_total / self.count
+
+
+def _programme_money(data: dict) -> dict:
+    for col in ("unit_cost", "investment_total"):
+        if data.get(col) is None:
+            continue
+        try:
+            data[col] = parse_money(data[col], data.get("money_unit"))
+        except MoneyError as exc:
+            raise ValueError(f"{col}: {exc}") from None
+    return data
+
+
 TABLE_MODELS: dict[str, type[Row]] = {
     "units": Unit,
     "facilities": Facility,
@@ -384,5 +541,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "conflicts": Conflict,
     "monitoring": Monitoring,
     "funding": FundingRow,
+    "unit_demography": UnitDemography,
+    "programmes": Programme,
 }
 REQUIRED_TABLES = ("units", "facilities", "projects", "project_outputs", "targets", "parameters")

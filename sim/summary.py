@@ -56,4 +56,7 @@ def scenario_summary(s: Scenario) -> str:
         sources = sorted({f.funding_source for f in funding})
         lines.append(f"  funding     {format_yi(sum(f.amount for f in funding))} from {len(sources)} sources "
                      f"({', '.join(sources)}), {years[0]}-{years[-1]}")
+    if s.allocations:   # counted programmes placed by sim/allocation.py
+        from .allocation import allocation_text
+        lines += allocation_text(s, s.allocations)
     return "\n".join(lines)

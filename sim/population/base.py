@@ -13,6 +13,11 @@ Township census tables are not reachable offline, so the base is derived (docs/p
    the rest of the total is split over the remaining townships in proportion to villages +
    communities (equal split if those are all blank).  Replace the rule by filling ``pop_share``
    (e.g. from township 七普 tables) or by passing ``weights=`` to :func:`township_weights`.
+5. Multi-county regions (docs/regions.md): each county-level unit has its own total and band shares
+   (``unit_demography.csv``); steps 2-4 are applied per county (its townships share its total by
+   the township rule, inside the county).  The simulated units are the lowest known ones
+   (``sim.regions.Hierarchy.leaves``); without unit_demography the region total is split over them
+   by the township rule.
 """
 
 from __future__ import annotations
@@ -105,3 +110,57 @@ def base_population(total: float, structure: np.ndarray, fshare: np.ndarray, wei
     both = total * structure
     by_sex = np.stack([both * (1 - fshare), both * fshare])
     return weights[:, None, None] * by_sex[None]
+
+
+def leaf_bases(hierarchy, unit_rows: list, demography: list | None, region_total: float | None,
+               region_shares: dict[str, float] | None) -> tuple[np.ndarray, list[dict[str, float]], list[str | None]]:
+    """Base-year total and census band shares of every simulated unit (``hierarchy.leaves``).
+
+    Returns ``(totals (U,) persons, shares per leaf ({band: %}), the unit_demography unit each
+    leaf's figures come from (None: the region's))``.  With ``demography`` rows (unit_demography.csv)
+    each leaf takes the row of its nearest ancestor (or itself) and that unit's total is split over
+    its leaves by :func:`township_weights`; a leaf with no such ancestor is an InputError.  Without
+    them the region total is split over all leaves the same way.
+    """
+    by_id = {str(u.id): u for u in unit_rows}
+    leaves = hierarchy.leaves
+    frame = lambda ids: pd.DataFrame([{"pop_share": getattr(by_id.get(i), "pop_share", None),   # noqa: E731
+                                       "villages": getattr(by_id.get(i), "villages", None),
+                                       "communities": getattr(by_id.get(i), "communities", None)} for i in ids])
+    totals = np.zeros(len(leaves))
+    if not demography:
+        if region_total is None or region_shares is None:
+            raise InputError("parameters", "demography.base_population", "needed for the base population")
+        totals[:] = region_total * township_weights(frame(leaves))
+        return totals, [dict(region_shares)] * len(leaves), [None] * len(leaves)
+    rows = {str(d.unit): d for d in demography}
+    source: list[str | None] = []
+    for leaf in leaves:
+        cur, seen = leaf, set()
+        while cur is not None and cur not in rows and cur not in seen:
+            seen.add(cur)
+            cur = hierarchy.parent(cur)
+        if cur is None or cur not in rows:
+            raise InputError("unit_demography.csv", "unit", f"no row for the county-level unit of {leaf} "
+                             f"({hierarchy.name(leaf)}): every county-level unit needs its census figures")
+        source.append(cur)
+    shares = [rows[s].shares() for s in source]
+    for uid in dict.fromkeys(source):
+        idx = [i for i, s in enumerate(source) if s == uid]
+        totals[idx] = rows[uid].base_population * township_weights(frame([leaves[i] for i in idx]))
+    return totals, shares, source
+
+
+def base_population_by_leaf(totals: np.ndarray, shares: list[dict[str, float]], fshare: np.ndarray,
+                            shape_year: int = 2020) -> tuple[np.ndarray, np.ndarray]:
+    """``(base (U, 2, 101) persons, structures (U, 101))``: each leaf's total on its own census
+    age structure (:func:`age_structure`, computed once per distinct set of shares)."""
+    cache: dict[tuple, np.ndarray] = {}
+    structures = np.zeros((len(totals), 101))
+    for i, sh in enumerate(shares):
+        key = tuple(sorted(sh.items()))
+        if key not in cache:
+            cache[key] = age_structure(sh, shape_year=shape_year)
+        structures[i] = cache[key]
+    both = totals[:, None] * structures                                   # (U, 101)
+    return np.stack([both * (1 - fshare), both * fshare], axis=1), structures

@@ -165,27 +165,45 @@ def _norm_id(v) -> str:
     return str(v).strip()
 
 
-def select_units(units: pd.DataFrame, region_unit: str) -> pd.DataFrame:
+def _unit_rows(units: pd.DataFrame) -> list:
+    from types import SimpleNamespace
     for col in ("id", "level", "parent"):
         if col not in units:
             raise InputError("units.csv", col, "column missing")
     u = units.copy()
     u["id"] = [_norm_id(v) for v in u["id"]]
-    u["parent"] = [_norm_id(v) for v in u["parent"]]
+    u["parent"] = [_norm_id(v) or None for v in u["parent"]]
+    if "seat" in u:
+        u["seat"] = [_norm_id(v) or None for v in u["seat"]]
+    u = u.astype(object).where(u.notna(), None)
+    return [SimpleNamespace(**r) for r in u.to_dict("records")]
+
+
+def select_units(units: pd.DataFrame, region_unit: str) -> pd.DataFrame:
+    """The simulated units: the lowest known units under the region (``sim.regions.Hierarchy``),
+    depth first; the region's own row when it has no children."""
+    from ..regions import Hierarchy
+    rows = _unit_rows(units)
     region_unit = _norm_id(region_unit)
-    rows = u[(u["level"] == "township") & (u["parent"] == region_unit)]
-    if rows.empty:
-        rows = u[u["id"] == region_unit]
-        if rows.empty:
-            raise InputError("units.csv", "id", f"region unit {region_unit!r} not found and has no townships")
-    return rows.reset_index(drop=True)
+    if region_unit not in {r.id for r in rows}:
+        raise InputError("units.csv", "id", f"region unit {region_unit!r} not found")
+    leaves = Hierarchy(rows, region_unit).leaves
+    u = units.copy()
+    u["id"] = [_norm_id(v) for v in u["id"]]
+    u["parent"] = [_norm_id(v) for v in u["parent"]]
+    pos = {uid: i for i, uid in enumerate(u["id"])}
+    return u.iloc[[pos[x] for x in leaves]].reset_index(drop=True)
 
 
 def build_inputs(units: pd.DataFrame, params: ParameterSet, base_year: int, horizon: int,
-                 region_unit: str, calibration: dict[tuple[str, int], float] | None = None) -> Inputs:
-    """Base population by township and the central schedules; draws happen in :func:`project`.
+                 region_unit: str, calibration: dict[tuple[str, int], float] | None = None,
+                 unit_demography: list | None = None) -> Inputs:
+    """Base population by simulated unit and the central schedules; draws happen in :func:`project`.
 
     ``calibration`` optionally maps (unit id, year) -> external total for that unit.
+    ``unit_demography``: the rows of unit_demography.csv (``sim.schema.UnitDemography``): each
+    county's own total and band shares (docs/regions.md); None or empty: the region's figures
+    (``demography.base_population`` and ``demography.share_*``) split over the units.
     """
     if horizon <= base_year:
         raise InputError(None, "horizon", f"horizon {horizon} must be after base year {base_year}")
@@ -194,25 +212,37 @@ def build_inputs(units: pd.DataFrame, params: ParameterSet, base_year: int, hori
     start = min(census_year, int(base_year))
     years = np.arange(start, int(horizon) + 1)
 
-    total = _p(params, "demography.base_population")
-    if total <= 0:
-        raise InputError("parameters", "demography.base_population", "must be positive")
-    if _p(params, "demography.basis_registered", 0.0) >= 0.5:
-        total *= _p(params, "demography.registered_to_resident_ratio")
-    shares = {}
-    for key in base_mod.BANDS:
-        pid = f"demography.share_{key}"
-        if pid in params:
-            shares[key] = params.value(pid)
-    structure = base_mod.age_structure(shares, shape_year=min(max(census_year, 1950), 2100))
+    shape_year = min(max(census_year, 1950), 2100)
+    if unit_demography:
+        total, shares, structure = None, None, None
+    else:
+        total = _p(params, "demography.base_population")
+        if total <= 0:
+            raise InputError("parameters", "demography.base_population", "must be positive")
+        if _p(params, "demography.basis_registered", 0.0) >= 0.5:
+            total *= _p(params, "demography.registered_to_resident_ratio")
+        shares = {}
+        for key in base_mod.BANDS:
+            pid = f"demography.share_{key}"
+            if pid in params:
+                shares[key] = params.value(pid)
+        structure = base_mod.age_structure(shares, shape_year=shape_year)
 
     imr = _p(params, "demography.imr", 5.4) / 1000.0
     e0 = np.array([_p(params, "demography.e0_male"), _p(params, "demography.e0_female")])
     lx = lifetable.tables_for_e0(e0, imr)
     srb = _p(params, "demography.srb", 1.11)
     fshare = base_mod.female_share(lx[0], lx[1], srb)
-    weights = base_mod.township_weights(rows)
-    base_pop = base_mod.base_population(total, structure, fshare, weights)
+    if unit_demography:   # per county: its own total and age structure, split over its units
+        from ..regions import Hierarchy
+        h = Hierarchy(_unit_rows(units), _norm_id(region_unit))
+        totals, leaf_shares, _ = base_mod.leaf_bases(h, _unit_rows(units), unit_demography, None, None)
+        base_pop, structures = base_mod.base_population_by_leaf(totals, leaf_shares, fshare, shape_year)
+        weights = totals / totals.sum() if totals.sum() > 0 else totals
+        structure = structures
+    else:
+        weights = base_mod.township_weights(rows)
+        base_pop = base_mod.base_population(total, structure, fshare, weights)
 
     tfr = _p(params, "demography.tfr")
     shape = wpp.asfr_single((2020, 2021, 2022, 2023, 2024))

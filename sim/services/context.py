@@ -52,6 +52,10 @@ class ServiceContext:
     base_year: int | None = None      # default: years[0]
     seat_unit: str | None = None      # township where region-level items stand (the county seat), if known
     unit_level: str = "township"      # level of the projected units: "township" or "county"/"district"
+    # units between the projected units and the region (counties of a prefecture, docs/regions.md):
+    # id -> (first, stop, seat index or None) of their units on the U axis; items sited there stand there
+    groups: dict | None = None
+    facts_optional: bool = False      # a missing base fact reads NaN (recorded) instead of raising
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -71,6 +75,20 @@ class ServiceContext:
             self.items = self.items.with_online(np.repeat(self.items.online, R, axis=0))
         if self.base_year is None:
             self.base_year = int(self.years[0])
+
+    def sub(self, region_unit: str, units: slice, item_index: np.ndarray, base_facts: dict[str, float],
+            seat_unit: str | None = None, unit_level: str | None = None) -> "ServiceContext":
+        """The context of one part of the region (a county): its units ``units`` (a slice of the U
+        axis: the population arrays are views, not copies), the items at ``item_index`` (its own
+        items, small copies), its base facts and seat.  Parameter draws are the region's (same
+        seed): replication r of a county uses the draws of replication r of the region."""
+        return ServiceContext(
+            years=self.years, units=self.units[units], region_unit=region_unit, pop=self.pop[:, units],
+            deaths=self.deaths[:, units], disabled=self.disabled[:, units],
+            semi_disabled=self.semi_disabled[:, units], items=self.items.subset(item_index), params=self.params,
+            base_facts=base_facts, seed=self.seed, randomness=self.randomness, base_year=self.base_year,
+            seat_unit=seat_unit, unit_level=unit_level or self.unit_level, facts_optional=True,
+        )
 
     # ---- shapes -----------------------------------------------------------------------------
     @property
@@ -118,6 +136,9 @@ class ServiceContext:
         try:
             return float(self.base_facts[fid])
         except KeyError:
+            if self.facts_optional:   # a county sub-context: quantities reading it are undefined (NaN)
+                self._cache.setdefault("missing_facts", set()).add(fid)
+                return float("nan")
             raise InputError("base_facts", fid, f"base fact {fid!r} is needed by the service models "
                              f"({BASE_FACT_IDS.get(fid, '')})") from None
 
@@ -208,7 +229,9 @@ class ServiceContext:
         An item covers its unit when online (and its ``measure`` > 0 if a measure is given).
         Items sited at the region unit cover the seat township (if ``seat_unit`` is known) and, when
         they stand for ``count`` = n > 1 facilities, n - 1 further townships not otherwise covered
-        (the plan does not say which); without a seat, n further townships.
+        (the plan does not say which); without a seat, n further townships.  Items sited at one of
+        ``groups`` (a county of a multi-county region) do the same inside that county: its seat
+        unit if known, then up to its number of units not otherwise covered.
         """
         it = self.clean_items
         m = mask.copy()
@@ -217,7 +240,21 @@ class ServiceContext:
         active = it.active(self.years)                             # (R, Y, I)
         onehot = (np.asarray(it.unit, dtype=str)[:, None] == np.asarray(self.units, dtype=str)[None, :])
         covered = np.moveaxis(active.astype(float) @ (m[:, None] & onehot).astype(float), 2, 1) > 0  # (R, U, Y)
-        region_count = self.facility_count(m & ~onehot.any(axis=1))          # (R, Y)
+        rest = m & ~onehot.any(axis=1)
+        group_extra = 0.0
+        if self.groups:   # items sited at a county stand in that county: its seat, then its other units
+            unit_of = np.asarray(it.unit, dtype=str)
+            for g, (a, b, s) in self.groups.items():
+                gm = rest & (unit_of == g)
+                if not gm.any():
+                    continue
+                rest = rest & ~gm
+                n = self.facility_count(gm)                                   # (R, Y)
+                if s is not None:
+                    covered[:, s, :] |= n > 0
+                    n = np.maximum(n - 1, 0)
+                group_extra = group_extra + np.minimum(n, (~covered[:, a:b, :]).sum(axis=1))
+        region_count = self.facility_count(rest)          # (R, Y)
         if self.seat_unit is not None and self.seat_unit in self.units:
             s = self.units.index(self.seat_unit)
             has = region_count > 0
@@ -225,6 +262,6 @@ class ServiceContext:
             extra = np.maximum(region_count - 1, 0)
         else:
             extra = region_count
-        n_cov = covered.sum(axis=1) + extra
+        n_cov = covered.sum(axis=1) + extra + group_extra
         share = np.minimum(n_cov, self.U) / self.U
         return covered, share

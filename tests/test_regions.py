@@ -1,0 +1,233 @@
+"""Multi-county regions (issue 13, docs/regions.md): levels simulated at their lowest known unit and
+added upwards, per-county base population, county-counted targets, count:<type>, programmes.
+
+The fixture tests/fixtures/regions is a small synthetic prefecture (numbers invented): 甲县 with
+three townships (丙乡 has no villages: no people by the township rule), 乙市 with two townships
+(pop_share 0.6 / 0.4) and 丙区 with no townships (simulated as one unit).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.loader import load_scenario
+from sim.population import project
+from sim.regions import Hierarchy
+from sim.run import RunOptions, project_population, simulate
+
+FIX = Path(__file__).parent / "fixtures" / "regions"
+COUNTIES = ["990001", "990002", "990003"]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(FIX / "regions.yaml")
+
+
+@pytest.fixture(scope="module")
+def run(scenario):
+    return simulate(scenario, RunOptions(replications=12, seed=5))
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    dst = tmp_path / "regions"
+    shutil.copytree(FIX, dst)
+    return dst / "regions.yaml"
+
+
+def test_hierarchy_leaves_are_the_lowest_known_units_depth_first(scenario):
+    h = Hierarchy.from_scenario(scenario)
+    assert h.leaves == ["990001001", "990001002", "990001003", "990002001", "990002002", "990003"]
+    assert h.counties() == COUNTIES
+    assert h.slice_of("990002") == slice(3, 5) and h.slice_of("990003") == slice(5, 6)
+    assert h.multi_county and h.seat("990001") == "990001001" and h.seat("990002") is None
+
+
+def test_base_population_per_county_from_unit_demography(scenario):
+    pop, _ = project_population(scenario, RunOptions(replications=2, seed=1))
+    base = pop.pop[0, :, 0].sum(axis=(1, 2))                        # (U,) persons in the base year
+    # each county's leaves add up to its census total; townships split by the documented rule
+    assert base[0:3].sum() == pytest.approx(120000, rel=1e-12)
+    assert base[3:5].sum() == pytest.approx(200000, rel=1e-12)
+    assert base[5] == pytest.approx(80000, rel=1e-12)
+    assert base[0:3] / 120000 == pytest.approx([12 / 20, 8 / 20, 0.0])   # villages + communities 12:8:0
+    assert base[3:5] / 200000 == pytest.approx([0.6, 0.4])               # pop_share
+    older = pop.pop[0, :, 0, :, 60:].sum(axis=(1, 2))
+    assert older[0:3].sum() / 120000 == pytest.approx(0.25, abs=1e-3)    # 甲县 share_60plus 25%
+    assert older[3:5].sum() / 200000 == pytest.approx(0.20, abs=1e-3)    # 乙市 20%
+    assert older[5] / 80000 == pytest.approx(0.25, abs=1e-3)
+
+
+def test_parent_population_is_the_sum_of_its_children_in_every_year_and_replication(scenario):
+    """Conservation: every level above the simulated units equals the sum of its direct children,
+    in every year and replication; and projecting a county as one unit gives the sum of its
+    townships (the projection is linear in the base population with region-wide rates)."""
+    from sim.output_tables import _with_region
+    pop, _ = project_population(scenario, RunOptions(replications=6, seed=3))
+    h = Hierarchy.from_scenario(scenario)
+    for arr in (pop.total, pop.age60, pop.deaths, pop.births, pop.disabled):
+        full, units = _with_region(arr, pop.units, scenario.region_unit, scenario=scenario)
+        row = {u: full[:, i] for i, u in enumerate(units)}
+        for parent in h.parents:
+            kids = h.children[parent]
+            np.testing.assert_allclose(row[parent], sum(row[k] for k in kids), rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(row["990000"], arr.sum(axis=1), rtol=1e-12)
+    # the county 甲县 projected as one unit, same draws
+    from sim.population import build_inputs
+    import pandas as pd
+    units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
+    inp = build_inputs(units_df, scenario.parameters(), scenario.base_year, scenario.horizon, scenario.region_unit,
+                       unit_demography=scenario.rows("unit_demography"))
+    one = dataclasses.replace(inp, units=["990001"], names=["甲县"], base_pop=inp.base_pop[0:3].sum(0, keepdims=True))
+    alone = project(one, replications=6, seed=3)
+    np.testing.assert_allclose(alone.total[:, 0], pop.total[:, 0:3].sum(axis=1), rtol=1e-10)
+    np.testing.assert_allclose(alone.pop[:, 0], pop.pop[:, 0:3].sum(axis=1), rtol=1e-9, atol=1e-9)
+
+
+def test_population_tables_have_a_row_for_every_level(run):
+    units = set(run.aging["unit"])
+    assert {"990000", "990001", "990002", "990003", "990001001", "990002002"} <= units
+    a = run.aging.set_index(["unit", "year"])["population_mean"]
+    for y in (2020, 2025, 2030):
+        assert a[("990001", y)] == pytest.approx(sum(a[(t, y)] for t in ("990001001", "990001002", "990001003")))
+        assert a[("990000", y)] == pytest.approx(sum(a[(c, y)] for c in COUNTIES))
+
+
+def test_county_counted_indicator_is_the_share_of_counties_meeting_the_threshold(run, scenario):
+    """T2 (每个县建有殡仪馆): in every replication and year, 100 x the share of counties whose
+    funeral homes >= 1, counted independently here from the facilities and the allocated projects'
+    completion times."""
+    years = run.years
+    key = next(t.quantity for t in scenario.rows("targets") if t.id == "T2")
+    done = run.build.result.completion                              # (R, P) in the scenario's project order
+    pids = [p.id for p in scenario.rows("projects")]
+    has = np.zeros((done.shape[0], 3, len(years)), bool)
+    has[:, 1, :] = True                                             # 乙市殡仪馆 (F2, opened 2010)
+    for k, c in enumerate(COUNTIES):
+        if f"PG1_{c}" in pids:
+            has[:, k, :] |= done[:, pids.index(f"PG1_{c}")][:, None] <= years[None, :] + 1.0
+    expected = 100.0 * has.mean(axis=1)
+    np.testing.assert_array_equal(run.quantities[key], expected)
+    per_county = run.unit_values[("county", "count:funeral_home")]
+    np.testing.assert_array_equal(per_county >= 1, has)
+    # the region's count:funeral_home (T4) is the sum over the counties
+    np.testing.assert_array_equal(run.quantities["count:funeral_home"], per_county.sum(axis=1))
+
+
+def test_township_counted_indicator_and_county_burial_coverage(run, scenario):
+    key = next(t.quantity for t in scenario.rows("targets") if t.id == "T3")
+    per = run.unit_values[("township", "count:funeral_service_station")]    # (R, 5 townships, Y)
+    assert per.shape[1] == 5
+    np.testing.assert_array_equal(run.quantities[key], 100.0 * (per >= 1).mean(axis=1))
+    # county burial coverage in a multi-county region: share of counties with a public burial site
+    cov = run.unit_values[("county", "county_public_burial_coverage")]
+    np.testing.assert_array_equal(run.quantities["county_public_burial_coverage"], 100.0 * (cov >= 100).mean(axis=1))
+    np.testing.assert_allclose(run.quantities["county_public_burial_coverage"], 100.0 / 3)   # only 丙区 has one
+
+
+def test_per_county_sub_contexts_are_views_of_the_population(scenario):
+    from sim.services import ServiceContext
+    from sim.capacity import build_items
+    pop, _ = project_population(scenario, RunOptions(replications=2, seed=1))
+    items, _ = build_items(scenario)
+    items = items.with_online(np.zeros((2, items.n)))
+    years = np.arange(2020, 2031)
+    from sim.run import _per_year
+    ctx = ServiceContext(years=years, units=list(pop.units), region_unit="990000", pop=pop.pop,
+                         deaths=_per_year(pop.deaths, len(years)), disabled=pop.disabled,
+                         semi_disabled=pop.semi_disabled, items=items, params=scenario.parameters(), base_facts={})
+    sub = ctx.sub("990002", slice(3, 5), np.array([1]), {})
+    assert np.shares_memory(sub.pop, ctx.pop) and sub.U == 2 and sub.items.n == 1
+
+
+def test_allocation_follows_its_rules(scenario):
+    from sim.allocation import allocate, base_older
+    h = Hierarchy.from_scenario(scenario)
+    older = base_older(scenario, h)
+    placed = allocate(scenario, h)
+    by = {}
+    for p in placed:
+        by.setdefault(p.programme, []).append((p.unit, p.rule))
+    # PG1: counties lacking a funeral home (乙市 has one), largest 60+ first
+    assert by["PG1"] == [("990001", "lacking"), ("990003", "lacking")]
+    # PG2: the named township first, then by population aged 60+; never 丙乡 (no people)
+    assert by["PG2"][0] == ("990002002", "named")
+    assert [u for u, _ in by["PG2"][1:]] == ["990002001", "990001001"]
+    progs = scenario.by_id("programmes")
+    for pid, units in by.items():
+        assert len(units) <= progs[pid].count and len({u for u, _ in units}) == len(units)
+        assert all(older[u] > 0 for u, _ in units)
+    assert allocate(scenario, h) == placed                         # deterministic
+    projects = scenario.by_id("projects")
+    assert projects["PG1_990001"].investment_total == pytest.approx(2000e4)   # unit_cost 2000万元
+    assert projects["PG2_990001001"].investment_total == pytest.approx(150e4 / 3)   # investment_total split evenly
+
+
+def test_allocation_never_uses_units_without_older_people_nor_exceeds_count(copy):
+    """by_older over all townships with count = the townships that have people: 丙乡 (no people) is
+    never chosen; one more facility than that cannot be placed and is refused."""
+    path = copy.parent / "programmes.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("PG2,乡镇殡仪服务站,funeral_service_station,3,township,named;by_older,990002002",
+                                 "PG2,乡镇殡仪服务站,funeral_service_station,4,township,by_older,"), encoding="utf-8")
+    s = load_scenario(copy)
+    units = [p.unit for p in s.allocations if p.programme == "PG2"]
+    assert sorted(units) == ["990001001", "990001002", "990002001", "990002002"]
+    path.write_text(text.replace("PG2,乡镇殡仪服务站,funeral_service_station,3,township,named;by_older,990002002",
+                                 "PG2,乡镇殡仪服务站,funeral_service_station,5,township,by_older,"), encoding="utf-8")
+    with pytest.raises(Exception) as exc:
+        load_scenario(copy)
+    assert "programmes.csv:3: count: 5 facilities, but the rules 'by_older' place only 4" in str(exc.value)
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    (",2,county,lacking;by_older,", ",0,county,lacking;by_older,", "programmes.csv:2: count: must be a whole number >= 1"),
+    (",2,county,lacking;by_older,", ",2,county,lacking;largest,", "programmes.csv:2: allocation: unknown rule 'largest'"),
+    ("named;by_older,990002002,", "named;by_older,990002999,", "programmes.csv:3: named_units: unknown township unit '990002999'"),
+    (",2,county,lacking;by_older,", ",2,county,every,", "programmes.csv:2: count: 2 with the rule 'every', but the region has 3"),
+    ("named;by_older,990002002,", "named;by_older,990001003,", "programmes.csv:3: named_units: unit 990001003 (丙乡) has no population aged 60+"),
+])
+def test_bad_programmes_get_one_error_line_and_exit_code_2(copy, capsys, old, new, expected):
+    path = copy.parent / "programmes.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert all(line.startswith("error: ") for line in err.strip().splitlines() if "programmes" in line)
+
+
+def test_validate_prints_the_allocation(capsys):
+    assert main(["validate", str(FIX / "regions.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "PG1_990001  990001 甲县  by lacking" in out
+    assert "PG2_990002002  990002002 西镇  by named" in out
+
+
+def test_unit_demography_errors(copy, capsys):
+    path = copy.parent / "unit_demography.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("990003,80000,12,63,25", "990003,80000,12,60,25"), encoding="utf-8")
+    assert main(["validate", str(copy)]) == 2
+    assert "unit_demography.csv:4: share_60plus: share_0_14 + share_15_59 + share_60plus = 97.00, not 100" \
+        in capsys.readouterr().err
+    path.write_text("\n".join(text.splitlines()[:3]) + "\n", encoding="utf-8")   # 丙区 missing
+    assert main(["validate", str(copy)]) == 2
+    assert "no row for county-level unit 990003 (丙区)" in capsys.readouterr().err
+
+
+def test_counted_target_needs_a_threshold(copy, capsys):
+    path = copy.parent / "targets.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("count:funeral_home,yes,test fixture,county,1", "count:funeral_home,yes,test fixture,county,"),
+                    encoding="utf-8")
+    assert main(["validate", str(copy)]) == 2
+    assert "targets.csv:3: unit_threshold: a target counted over units needs the threshold" in capsys.readouterr().err
