@@ -332,3 +332,44 @@ def assert_no_inf(df: pd.DataFrame, name: str) -> None:
 
 __all__ = ["PERCENTILE_METHOD", "WAN", "projects_table", "spending_table", "capacity_table", "population_table",
            "components_table", "aging_table", "age_band_labels", "start_month", "end_month", "assert_no_inf"]
+
+
+# ----------------------------------------------------------------------------------- county_indicators
+def county_indicator_table(scenario, unit_values: dict, regional, years) -> pd.DataFrame:
+    """``county_indicators.csv``: for every target counted over units (targets.csv ``count_over``),
+    one row per unit (county or township) and year: P(the unit's own quantity >= unit_threshold)
+    and the percentiles of that quantity over the replications.  Empty when no target is counted
+    over units.  Built from the (R, K, Y) arrays of ``sim.regions.RegionalQuantities`` with one
+    percentile call per target (no loop over units and years)."""
+    from .indicators import met
+    from .regions import Hierarchy
+    if regional is None or not unit_values:
+        return pd.DataFrame()
+    h = Hierarchy.from_scenario(scenario)
+    years = np.asarray(years, dtype=int)
+    frames = []
+    for t in scenario.rows("targets"):
+        if t.kind != "computed" or t.count_over is None:
+            continue
+        arr = unit_values.get((t.count_over, t.unit_quantity))
+        if arr is None:
+            continue
+        units = regional.units_of(t.count_over)
+        K, Y = arr.shape[1], arr.shape[2]
+        ok = met(arr, ">=", t.unit_threshold)                                    # (R, K, Y)
+        import warnings
+        with warnings.catch_warnings():   # a unit whose quantity is undefined in every replication: blank
+            warnings.simplefilter("ignore", RuntimeWarning)
+            finite = np.where(np.isfinite(arr), arr, np.nan)
+            pct = {q: np.nanpercentile(finite, q, axis=0, method=PERCENTILE_METHOD) for q in (10, 50, 90)}
+            mean = np.nanmean(finite, axis=0)
+        frames.append(pd.DataFrame({
+            "scenario": scenario.id, "indicator_id": t.id, "name": t.name_zh, "level": t.count_over,
+            "unit": np.repeat(np.asarray(units, dtype=object), Y),
+            "name_zh": np.repeat(np.asarray([h.name(u) for u in units], dtype=object), Y),
+            "county": np.repeat(np.asarray([h.county_of(u) or "" for u in units], dtype=object), Y),
+            "year": np.tile(years, K), "target_year": t.year, "quantity": t.unit_quantity,
+            "unit_threshold": t.unit_threshold, "p_met": ok.mean(axis=0).ravel(),
+            "mean": mean.ravel(), "p10": pct[10].ravel(), "p50": pct[50].ravel(), "p90": pct[90].ravel(),
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -312,6 +312,9 @@ def _write_files(result: RunResult, tmp: Path) -> None:
         "drivers_method": DRIVERS_METHOD,
         "targets": result.summary,
     })
+    counted = T.county_indicator_table(result.scenario, result.unit_values, result.regional, result.years)
+    if not counted.empty:   # targets counted over counties / townships (sim/regions.py)
+        write_csv(tmp / "county_indicators.csv", counted)
     if result.townships:   # per-township table (sim/geo/townships.py, issue 10)
         from .geo.townships import township_table
         write_csv(tmp / "townships.csv", township_table(result.scenario, result.townships, result.years,

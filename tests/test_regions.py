@@ -231,3 +231,37 @@ def test_counted_target_needs_a_threshold(copy, capsys):
                     encoding="utf-8")
     assert main(["validate", str(copy)]) == 2
     assert "targets.csv:3: unit_threshold: a target counted over units needs the threshold" in capsys.readouterr().err
+
+
+def test_county_indicators_csv_columns_and_identity(run, tmp_path):
+    """county_indicators.csv: columns as in the README's table; the mean over counties of P(county
+    meets it) x 100 equals the mean over replications of the county-counted indicator."""
+    import pandas as pd
+    from sim.run import write_results
+    from test_output_columns import _readme_columns
+    out = tmp_path / "run"
+    write_results(run, out, False, ["run_sim.py"])
+    df = pd.read_csv(out / "county_indicators.csv", encoding="utf-8-sig", dtype={"unit": str, "county": str})
+    assert set(df.columns) == _readme_columns()["county_indicators.csv"]
+    key = next(t.quantity for t in run.scenario.rows("targets") if t.id == "T2")
+    for j, y in enumerate(run.years):
+        rows = df[(df.indicator_id == "T2") & (df.year == y)]
+        assert list(rows.unit) == COUNTIES
+        assert 100 * rows.p_met.mean() == pytest.approx(run.quantities[key][:, j].mean(), abs=1e-6)
+    town = df[df.indicator_id == "T3"]
+    assert set(town.unit) == {"990001001", "990001002", "990001003", "990002001", "990002002"}
+    assert set(town[town.unit == "990002001"].county) == {"990002"}
+
+
+def test_county_choropleth_per_county_counted_target(run, tmp_path):
+    """One map per county-counted target, drawn from county_indicators.csv on the county boundaries."""
+    import pandas as pd
+    from sim.geo.counties import county_layer_path, draw_county_maps
+    from sim.output_tables import county_indicator_table
+    geo = FIX / "geodata"
+    assert county_layer_path("990000", geo).name == "counties_990000_test.geojson"
+    table = county_indicator_table(run.scenario, run.unit_values, run.regional, run.years)
+    names = draw_county_maps(tmp_path, run.scenario, table, geodata=geo)
+    assert names == ["map_county_T2.png", "map_county_T2.svg", "map_county_T7.png", "map_county_T7.svg"]
+    assert all((tmp_path / n).stat().st_size > 1000 for n in names)
+    assert draw_county_maps(tmp_path, run.scenario, table, geodata=tmp_path) == []   # no boundaries: none

@@ -27,21 +27,34 @@ def write_geo_outputs(folder: Path, scenario, progress: Callable[[str], None] | 
     from .maps import draw_maps
 
     say = progress or (lambda msg: None)
+    counties = _county_maps(Path(folder), scenario, say)   # county choropleths (sim/geo/counties.py)
     say("maps: building township layers")
     try:
         layers = build_layers(Path(folder), scenario)
     except GeoMismatch as exc:
         say(f"maps: skipped: {exc}")
-        return []
+        return counties
     if layers is None:
         say(f"maps: no township geodata for region {scenario.region_unit}; skipped")
-        return []
+        return counties
     say(f"maps: drawing {len(layers.townships)} townships ({layers.boundary_kind} boundaries)")
     names = draw_maps(layers, Path(folder))
     say("maps: writing coverage.gpkg and coverage_map.html")
     names.append(write_gpkg(layers, Path(folder)))
     names.append(write_html(layers, Path(folder)))
-    return names
+    return counties + names
+
+
+def _county_maps(folder: Path, scenario, say) -> list[str]:
+    """P(county meets it) per county for every county-counted target (``county_indicators.csv``)."""
+    import pandas as pd
+
+    from .counties import draw_county_maps
+    path = folder / "county_indicators.csv"
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype={"unit": str, "county": str})
+    return draw_county_maps(folder, scenario, table, progress=say)
 
 
 def redraw(results: Path, progress: Callable[[str], None] | None = None) -> list[str]:
@@ -65,7 +78,7 @@ def redraw(results: Path, progress: Callable[[str], None] | None = None) -> list
     scenario = load_scenario(sc_path)
     tmp = Path(tempfile.mkdtemp(prefix=".maps-", dir=results.parent))
     try:
-        for name in ("townships.csv", "indicators.csv", "projects.csv"):
+        for name in ("townships.csv", "indicators.csv", "projects.csv", "county_indicators.csv"):
             if (results / name).is_file():
                 shutil.copy2(results / name, tmp / name)
         names = write_geo_outputs(tmp, scenario, progress)

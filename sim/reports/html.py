@@ -120,6 +120,11 @@ def body(data, charts: bool = True) -> str:
     if maps:   # drawn by sim/geo/maps.py (issue 10); each map carries its own legend and source note
         parts.append("<h2>地图 Maps (township areas are approximate where the map says so)</h2>")
         parts += [_img(m.read_bytes(), m.stem) for m in maps]
+    from .tables import county_rows
+    cr = county_rows(data)
+    if cr is not None:   # targets counted over counties (docs/regions.md); maps above
+        parts.append("<h2>各县达标 County-counted targets: P(the county meets it) in the target year</h2>")
+        parts.append(_table(cr, None, tuple(c for c in cr.columns if c not in ("unit", "name_zh"))))
     tw = township_rows(data)
     if tw is not None:
         parts.append("<h2>乡镇覆盖 Township coverage (P(covered) in the target year)</h2>")

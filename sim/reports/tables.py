@@ -88,6 +88,7 @@ class FolderData:
     slack: pd.DataFrame | None = None
     slack_summary: pd.DataFrame | None = None
     tornado: pd.DataFrame | None = None
+    county_indicators: pd.DataFrame | None = None   # targets counted over counties / townships (sim/regions.py)
     comparison: dict = field(default_factory=dict)   # comparison.json of a comparison folder
     meta: dict = field(default_factory=dict)         # report_meta.json: scenario name, region unit, period
 
@@ -123,6 +124,19 @@ def _json(path: Path) -> dict | None:
         raise InputError(path, "json", "is not valid JSON") from None
 
 
+def county_rows(data) -> pd.DataFrame | None:
+    """P(county meets it) in the target year: one row per county, one column per county-counted target."""
+    ci = data.county_indicators
+    if ci is None or ci.empty:
+        return None
+    ci = data.of_base(ci)
+    c = ci[(ci["level"] == "county") & (ci["year"] == ci["target_year"])]
+    if c.empty:
+        return None
+    piv = c.pivot_table(index=["unit", "name_zh"], columns="indicator_id", values="p_met", aggfunc="first", sort=False)
+    return piv.reset_index()
+
+
 def load_folder(folder: Path) -> FolderData:
     """Read a run's or a comparison's results folder.  Raises InputError if it is neither."""
     folder = Path(folder)
@@ -139,7 +153,7 @@ def load_folder(folder: Path) -> FolderData:
                       compare_targets=_csv(folder / "compare_targets.csv"),
                       compare_projects=_csv(folder / "compare_projects.csv"),
                       slack=_csv(folder / "slack.csv"), slack_summary=_csv(folder / "slack_summary.csv"),
-                      tornado=_csv(folder / "tornado.csv"))
+                      tornado=_csv(folder / "tornado.csv"), county_indicators=_csv(folder / "county_indicators.csv"))
     data.comparison = comparison or {}
     data.meta = _json(folder / "report_meta.json") or {}
     return data

@@ -132,6 +132,10 @@ def build_xlsx(data, path: Path) -> Path:
         _sheet(wb, SHEETS[6], data.slack_summary.reset_index(drop=True))
     if data.tornado is not None:
         _sheet(wb, SHEETS[7], data.tornado.reset_index(drop=True))
+    from .tables import county_rows
+    cr = county_rows(data)
+    if cr is not None:
+        _sheet(wb, "Counties 各县", cr, "P(the county meets the target) by the end of the target year (county_indicators.csv)")
     if data.assumptions is not None:
         _sheet(wb, SHEETS[8], data.assumptions.reset_index(drop=True), "every parameter of the scenario with its source")
     wb.save(path)
