@@ -9,9 +9,15 @@ per unit (docs/regions.md, REGIONS_FORMAT.md):
 - ``lacking``  units of ``level`` with no facility of the type (base stock, projects.csv outputs and
                the programmes above this one), largest population aged 60+ first;
 - ``by_older`` every unit of ``level``, largest population aged 60+ first;
-- ``every``    one in every unit of ``level`` (``count`` must equal the number of units).
+- ``every``    one in every unit of ``level`` (``count`` must equal the number of units);
+- ``by_older_prop`` (last rule only) the facilities still to place, apportioned over the units of
+               ``level`` in proportion to their population aged 60+ by the largest-remainder (Hamilton)
+               method: several per unit allowed (a province's 1,000 township cemeteries over its 122
+               counties); the unit's project then stands for n facilities (``count`` n, capacity x n,
+               cost x n).
 
-Ties keep the order of units.csv.  A unit with no population aged 60+ (base year) is never chosen,
+A programme with ``within`` (a unit id, e.g. a county) only considers the units of ``level`` under
+it ("每个县...的乡镇").  Ties keep the order of units.csv.  A unit with no population aged 60+ (base year) is never chosen,
 and no rule places more than ``count``.  The population aged 60+ is the base-year population of
 ``sim.population.base`` (each county's unit_demography figures split over its townships by the
 township rule).  The allocation is a documented default, not the plan's: ``validate`` prints it, and
@@ -34,6 +40,7 @@ class Placement:
     unit: str
     rule: str          # the rule that chose the unit
     older: float       # population aged 60+ of the unit in the base year
+    n: int = 1         # facilities placed in the unit (more than 1 only by by_older_prop)
 
 
 def base_older(scenario, hierarchy: Hierarchy) -> dict[str, float]:
@@ -119,41 +126,61 @@ def allocate(scenario, hierarchy: Hierarchy | None = None, older: dict[str, floa
     stock = {lvl: _stock(scenario, h, lvl) for lvl in ("county", "township")}
     for p in programmes:
         units = h.units_at(p.level)
+        if p.within is not None:
+            if p.within not in h:
+                problems.extend(bad(p, "within", f"unknown unit {p.within!r} (not in units.csv under the region)"))
+                continue
+            units = [u for u in units if h.contains(p.within, u)]
         if not units:
-            problems.extend(bad(p, "level", f"the region has no units of level {p.level!r} in units.csv"))
+            problems.extend(bad(p, "level", f"no units of level {p.level!r} in units.csv"
+                                + (f" under {p.within}" if p.within is not None else "")))
             continue
         order = {u: i for i, u in enumerate(units)}
         by_older = sorted(units, key=lambda u: (-older.get(u, 0.0), order[u]))
-        chosen: list[tuple[str, str]] = []
-        taken: set[str] = set()
+        chosen: dict[str, list] = {}          # unit -> [rule, n], in order of choice
         error = None
+        placed_n = lambda: sum(v[1] for v in chosen.values())   # noqa: E731
         for rule in p.rules:
-            if len(chosen) >= p.count:
+            if placed_n() >= p.count:
                 break
             if rule == "named":
                 for u in p.named:
                     if u not in order:
                         lvl = h.level(u) if u in h else None
-                        error = ("named_units", f"unknown {p.level} unit {u!r}" +
-                                 (f" (it is a {lvl} unit)" if lvl else " (not in units.csv under the region)"))
+                        where = f" under {p.within}" if p.within is not None else ""
+                        error = ("named_units", f"unknown {p.level} unit {u!r}{where}" +
+                                 (f" (it is a {lvl} unit)" if lvl and lvl != p.level else
+                                  "" if lvl else " (not in units.csv under the region)"))
                         break
                     if older.get(u, 0.0) <= 0:
                         error = ("named_units", f"unit {u} ({h.name(u)}) has no population aged 60+: no facility "
                                  "is placed where nobody lives (check unit_demography.csv / pop_share)")
                         break
-                    if u in taken:
+                    if u in chosen:
                         error = ("named_units", f"unit {u} is named twice")
                         break
-                    if len(chosen) < p.count:
-                        chosen.append((u, "named"))
-                        taken.add(u)
+                    if placed_n() < p.count:
+                        chosen[u] = ["named", 1]
                 if error:
                     break
+                continue
+            if rule == "by_older_prop":
+                cands = [u for u in units if older.get(u, 0.0) > 0]
+                rest = p.count - placed_n()
+                if cands and rest > 0:
+                    from .capacity import apportion
+                    share = apportion(float(rest), np.array([older[u] for u in cands]))
+                    for u, k in zip(cands, share):
+                        if k > 0:
+                            if u in chosen:
+                                chosen[u][1] += int(k)
+                            else:
+                                chosen[u] = ["by_older_prop", int(k)]
                 continue
             if rule == "every":
                 if p.count != len(units):
                     error = ("count", f"{p.count} with the rule 'every', but the region has {len(units)} "
-                             f"{p.level} units")
+                             f"{p.level} units" + (f" under {p.within}" if p.within is not None else ""))
                     break
                 cands = units
             elif rule == "lacking":
@@ -162,9 +189,9 @@ def allocate(scenario, hierarchy: Hierarchy | None = None, older: dict[str, floa
             else:   # by_older
                 cands = by_older
             for u in cands:
-                if len(chosen) >= p.count:
+                if placed_n() >= p.count:
                     break
-                if u in taken:
+                if u in chosen:
                     continue
                 if older.get(u, 0.0) <= 0:
                     if rule == "every":
@@ -172,19 +199,18 @@ def allocate(scenario, hierarchy: Hierarchy | None = None, older: dict[str, floa
                                  "population aged 60+")
                         break
                     continue
-                chosen.append((u, rule))
-                taken.add(u)
+                chosen[u] = [rule, 1]
             if error:
                 break
-        if error is None and len(chosen) < p.count:
-            error = ("count", f"{p.count} facilities, but the rules {p.allocation!r} place only {len(chosen)} "
-                     f"(at most one per {p.level} unit with people aged 60+); add a rule (e.g. by_older) or "
-                     "lower the count")
+        if error is None and placed_n() < p.count:
+            error = ("count", f"{p.count} facilities, but the rules {p.allocation!r} place only {placed_n()} "
+                     f"(at most one per {p.level} unit with people aged 60+ unless by_older_prop); add a rule "
+                     "(e.g. by_older or by_older_prop) or lower the count")
         if error:
             problems.extend(bad(p, *error))
             continue
-        for u, rule in chosen:
-            placed.append(Placement(p.id, u, rule, older.get(u, 0.0)))
+        for u, (rule, n) in chosen.items():
+            placed.append(Placement(p.id, u, rule, older.get(u, 0.0), n))
             for lvl in ("county", "township"):   # later programmes see this one's facilities
                 target = h.county_of(u) if lvl == "county" else (u if h.level(u) == "township" else None)
                 if target is not None:
@@ -205,10 +231,11 @@ def expand(scenario, placements: list[Placement]) -> tuple[list, list]:
         p = progs[pl.programme]
         pid = f"{p.id}_{pl.unit}"
         note = (f"allocated by programme {p.id} (rule {pl.rule}; sim/allocation.py): "
-                f"{pl.older:,.0f} people aged 60+ in the base year")
+                f"{pl.older:,.0f} people aged 60+ in the base year" + (f"; {pl.n} facilities" if pl.n > 1 else ""))
+        scale = lambda v: None if v is None else v * pl.n   # noqa: E731
         proj = Project.model_validate({
             "id": pid, "name_zh": f"{p.name_zh}（{names.get(pl.unit, pl.unit)}）", "facility_type": p.facility_type,
-            "unit": pl.unit, "action": "新建", "investment_total": p.cost_each(), "investment_plan": p.cost_each(),
+            "unit": pl.unit, "action": "新建", "investment_total": p.cost_each() * pl.n, "investment_plan": p.cost_each() * pl.n,
             "money_unit": "元", "start": _month(p.start), "end": _month(p.end, True),
             "deadline": None if p.deadline is None else _month(p.deadline, True),
             "funding": p.funding, "source": f"{p.source}; cost: {p.cost_source}", "note": note,
@@ -216,8 +243,9 @@ def expand(scenario, placements: list[Placement]) -> tuple[list, list]:
         })
         out = ProjectOutput.model_validate({
             "id": f"{pid}_o", "project": pid, "facility_type": p.facility_type, "unit": pl.unit,
-            "name_zh": proj.name_zh, "functions": p.functions, "beds": p.beds, "beds_nursing": p.beds_nursing,
-            "plots": p.plots, "area_m2": p.area_m2, "staff": p.staff, "count": 1, "source": p.source, "note": note,
+            "name_zh": proj.name_zh, "functions": p.functions, "beds": scale(p.beds),
+            "beds_nursing": scale(p.beds_nursing), "plots": scale(p.plots), "area_m2": scale(p.area_m2),
+            "staff": scale(p.staff), "count": pl.n, "source": p.source, "note": note,
         })
         for row in (proj, out):
             row._file, row._line = p._file, p._line
@@ -240,11 +268,11 @@ def allocation_text(scenario, placements: list[Placement]) -> list[str]:
     for pid in dict.fromkeys(pl.programme for pl in placements):
         p = progs[pid]
         mine = [pl for pl in placements if pl.programme == pid]
-        lines.append(f"  allocation  {pid} {p.name_zh}: {p.count} x {p.facility_type} at {p.level} level, "
-                     f"rules {p.allocation}")
+        lines.append(f"  allocation  {pid} {p.name_zh}: {p.count} x {p.facility_type} at {p.level} level"
+                     + (f" within {p.within}" if p.within else "") + f", rules {p.allocation}")
         for pl in mine:
             lines.append(f"              {pid}_{pl.unit}  {pl.unit} {names.get(pl.unit, '')}  by {pl.rule}"
-                         f"  ({pl.older:,.0f} aged 60+)")
+                         + (f" x {pl.n}" if pl.n > 1 else "") + f"  ({pl.older:,.0f} aged 60+)")
     if lines:
         lines.append("              (a default rule, not the plan's places: to replace it, write the programme as "
                      "named projects in projects.csv)")

@@ -114,9 +114,18 @@ SHARE_LEVELS = ("county", "township")
 
 
 def count_type(name: str | None) -> str | None:
-    """The facility type of a ``count:<facility_type>`` name, else None (the type is not checked)."""
+    """The facility type of a ``count:<facility_type>`` or ``count:<facility_type>:<function tag>``
+    name, else None (the type is not checked)."""
     if name and name.startswith(COUNT_PREFIX):
-        return name[len(COUNT_PREFIX):]
+        return name[len(COUNT_PREFIX):].split(":")[0]
+    return None
+
+
+def count_tag(name: str | None) -> str | None:
+    """The function tag of ``count:<facility_type>:<tag>`` (only facilities carrying it count), else None."""
+    if name and name.startswith(COUNT_PREFIX):
+        parts = name[len(COUNT_PREFIX):].split(":")
+        return parts[1] if len(parts) > 1 and parts[1] else None
     return None
 
 
@@ -149,4 +158,4 @@ def known(name: str) -> bool:
     if name in QUANTITIES:
         return True
     from .schema import FACILITY_TYPES
-    return count_type(name) in FACILITY_TYPES
+    return count_type(name) in FACILITY_TYPES and len(name[len(COUNT_PREFIX):].split(":")) <= 2

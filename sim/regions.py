@@ -55,6 +55,7 @@ class Hierarchy:
             if self._parent[uid] is not None:
                 children.setdefault(self._parent[uid], []).append(uid)
         self.children = children
+        self._memo: dict = {}
         self.leaves, self.parents, self._slices = [], [], {}
 
         def walk(uid: str, seen: tuple[str, ...]) -> None:
@@ -120,13 +121,12 @@ class Hierarchy:
     def counties(self) -> list[str]:
         """County-level units (``level`` county or district) under the region, depth first; the
         region itself when it is a county (Tongdao)."""
-        if self.level(self.region) in COUNTY_LEVELS:
-            return [self.region]
-        out = []
-        for uid in self._slices:   # insertion order of the walk: depth first
-            if uid != self.region and self.level(uid) in COUNTY_LEVELS:
-                out.append(uid)
-        return out
+        if "counties" not in self._memo:
+            if self.level(self.region) in COUNTY_LEVELS:
+                self._memo["counties"] = [self.region]
+            else:   # insertion order of the walk: depth first
+                self._memo["counties"] = [u for u in self._slices if u != self.region and self.level(u) in COUNTY_LEVELS]
+        return list(self._memo["counties"])
 
     def units_at(self, level: str) -> list[str]:
         """Units of ``level`` under the region ('county' means county-level: county or district)."""
@@ -137,7 +137,9 @@ class Hierarchy:
     def county_of(self, uid: str) -> str | None:
         """The county-level unit containing ``uid`` (itself if it is one), or None (the region, a
         prefecture, or a unit outside the tree)."""
-        counties = set(self.counties())
+        if "county_set" not in self._memo:
+            self._memo["county_set"] = set(self.counties())
+        counties = self._memo["county_set"]
         cur: str | None = str(uid)
         seen = set()
         while cur is not None and cur not in seen:
@@ -264,16 +266,28 @@ class RegionalQuantities:
             sub = self._sub(ctx, c)
             done: dict = {}
             for name in self.county_names:
-                ftype = count_type(name)
-                if ftype is not None:
-                    out[name][:, k, :] = sub.facility_count(sub.mask(ftype))
+                if count_type(name) is not None:
+                    out[name][:, k, :] = sub.facility_count(count_mask(sub, name))
                     continue
-                if self._model_of is None:   # which model computes which quantity: learnt once
-                    self._model_of = {n: m for m in MODELS for n in m.compute(ctx)}
+                if self._model_of is None:   # which model computes which quantity: learnt once, on a county
+                    self._model_of = {}
+                    for m in MODELS:
+                        try:
+                            self._model_of.update({n: m for n in m.compute(sub)})
+                        except (ValueError, FloatingPointError, ZeroDivisionError):
+                            pass   # a model that needs county facts this county lacks
+                    if not set(self.county_names) <= set(self._model_of) | {n for n in self.county_names
+                                                                            if count_type(n)}:
+                        self._model_of = {n: m for m in MODELS for n in m.compute(ctx)}
                 model = self._model_of[name]
                 if model not in done:
-                    done[model] = model.compute(sub)
-                vals = np.broadcast_to(np.asarray(done[model][name], dtype=float), (ctx.R, ctx.Y))
+                    try:
+                        done[model] = model.compute(sub)
+                    except (ValueError, FloatingPointError, ZeroDivisionError):
+                        if not sub._cache.get("missing_facts"):
+                            raise
+                        done[model] = {name: np.full((ctx.R, ctx.Y), np.nan)}
+                vals = np.broadcast_to(np.asarray(done[model].get(name, np.nan), dtype=float), (ctx.R, ctx.Y))
                 missing = sub._cache.get("missing_facts")
                 if missing and np.isnan(vals).all():
                     fid = sorted(missing)[0]
@@ -291,12 +305,12 @@ class RegionalQuantities:
         q: dict[str, np.ndarray] = {}
         per_unit: dict[tuple[str, str], np.ndarray] = {}
         for name in self.counts:
-            q[name] = ctx.facility_count(ctx.mask(count_type(name)))
+            q[name] = ctx.facility_count(count_mask(ctx, name))
         if self.county_names:
             for name, arr in self._county_values(ctx).items():
                 per_unit[("county", name)] = arr
         for name in self.township_names:
-            per_unit[("township", name)] = ctx.by_unit("count", ctx.mask(count_type(name)))[:, self.township_index, :]
+            per_unit[("township", name)] = ctx.by_unit("count", count_mask(ctx, name))[:, self.township_index, :]
         for key, (level, name, thr) in self.shares.items():
             arr = per_unit[(level, name)]
             q[key] = 100.0 * met(arr, ">=", thr).mean(axis=1) if arr.shape[1] else np.full((ctx.R, ctx.Y), np.nan)
@@ -304,6 +318,12 @@ class RegionalQuantities:
             arr = per_unit[("county", "county_public_burial_coverage")]
             q["county_public_burial_coverage"] = 100.0 * met(arr, ">=", 100.0).mean(axis=1)
         return q, per_unit
+
+
+def count_mask(ctx, name: str) -> np.ndarray:
+    """(I,) the items a ``count:<facility_type>[:<function tag>]`` quantity counts."""
+    from .quantities import count_tag, count_type
+    return ctx.mask(count_type(name), function=count_tag(name))
 
 
 def unit_groups(hierarchy: Hierarchy) -> dict | None:

@@ -22,7 +22,7 @@ FACILITY_TYPES = (
     "public_cemetery", "funeral_service_station", "custom_reform_center", "relief_station",
     "minor_protection_center", "minor_protection_station", "social_work_station",
     "community_service_center", "mental_rehab_center", "severe_disability_care", "childrens_home",
-    "info_platform", "charity_supermarket", "eldercare_service_point",
+    "info_platform", "charity_supermarket", "eldercare_service_point", "cremation_point",
 )
 LEVELS = ("province", "prefecture", "city", "county", "district", "township")
 CAPACITY_COLUMNS = ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count")
@@ -440,7 +440,7 @@ class UnitDemography(Row):
         return out
 
 
-ALLOCATION_RULES = ("named", "lacking", "by_older", "every")
+ALLOCATION_RULES = ("named", "lacking", "by_older", "every", "by_older_prop")
 
 
 class Programme(Row):
@@ -467,8 +467,10 @@ class Programme(Row):
     end: float
     deadline: float | None = None
     funding: dict[str, float] | None = None
+    within: str | None = None   # only units under this one (a county id): "每个县...的乡镇"
 
     _nn = field_validator("beds", "beds_nursing", "plots", "area_m2", "staff")(_non_negative)
+    _within_text = field_validator("within", mode="before")(lambda cls, v: Unit._code_as_text(v))
     _money = model_validator(mode="before")(lambda cls, data: _programme_money(data))
     _start_month = field_validator("start", mode="before")(lambda cls, v: month_to_year(str(v)))
     _end_month = field_validator("end", "deadline", mode="before")(lambda cls, v: month_to_year(str(v), end=True))
@@ -499,6 +501,8 @@ class Programme(Row):
                 raise ValueError(f"allocation: unknown rule {r!r} (known: {', '.join(ALLOCATION_RULES)})")
         if "named" in rules and not self.named:
             raise ValueError("named_units: the rule 'named' needs the units' ids (;-separated)")
+        if "by_older_prop" in rules and rules[-1] != "by_older_prop":
+            raise ValueError("allocation: by_older_prop places every remaining facility, so it must be the last rule")
         if self.named and "named" not in rules:
             raise ValueError("allocation: named_units are given but the rules do not include 'named'")
         if (self.unit_cost is None) == (self.investment_total is None):

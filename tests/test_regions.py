@@ -265,3 +265,48 @@ def test_county_choropleth_per_county_counted_target(run, tmp_path):
     assert names == ["map_county_T2.png", "map_county_T2.svg", "map_county_T7.png", "map_county_T7.svg"]
     assert all((tmp_path / n).stat().st_size > 1000 for n in names)
     assert draw_county_maps(tmp_path, run.scenario, table, geodata=tmp_path) == []   # no boundaries: none
+
+
+def _programmes(copy, old, new):
+    path = copy.parent / "programmes.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_scenario(copy)
+
+
+def test_by_older_prop_apportions_by_largest_remainder(copy):
+    """7 stations over the 4 townships with people (60+: 18000, 12000, 24000, 16000): quotas 1.8, 1.2,
+    2.4, 1.6 -> floors 1, 1, 2, 1 and the two largest remainders (.8, .6) get one more: 2, 1, 2, 2."""
+    s = _programmes(copy, "PG2,乡镇殡仪服务站,funeral_service_station,3,township,named;by_older,990002002",
+                    "PG2,乡镇殡仪服务站,funeral_service_station,7,township,by_older_prop,")
+    got = {p.unit: p.n for p in s.allocations if p.programme == "PG2"}
+    assert got == {"990001001": 2, "990001002": 1, "990002001": 2, "990002002": 2}
+    proj, outs = s.by_id("projects"), s.by_id("project_outputs")
+    assert proj["PG2_990001001"].investment_total == pytest.approx(2 * 150e4 / 7)
+    assert outs["PG2_990001001_o"].count == 2
+    assert sum(o.count for o in s.rows("project_outputs") if o.project.startswith("PG2_")) == 7
+
+
+def test_within_restricts_the_units(copy):
+    text = (copy.parent / "programmes.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[0] += ",within"
+    lines[1] += ","
+    lines[2] = lines[2].replace(",3,township,named;by_older,990002002,", ",2,township,by_older,,") + ",990001"
+    (copy.parent / "programmes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = load_scenario(copy)
+    assert [p.unit for p in s.allocations if p.programme == "PG2"] == ["990001001", "990001002"]
+
+
+def test_count_with_a_function_tag(copy):
+    path = copy.parent / "targets.csv"
+    path.write_text(path.read_text(encoding="utf-8") +
+                    "T8,每县特困供养机构,%,2025,>=,100,,indicative,computed,count:care_home:tekun,no,test fixture,county,1\n",
+                    encoding="utf-8")
+    s = load_scenario(copy)
+    res = simulate(s, RunOptions(replications=2, seed=1))
+    per = res.unit_values[("county", "count:care_home:tekun")]
+    assert per[0, :, 0].tolist() == [2.0, 0.0, 0.0]     # 甲镇敬老院 and 甲县敬老院 (tagged tekun); 乙市's new home is not
+    key = next(t.quantity for t in s.rows("targets") if t.id == "T8")
+    np.testing.assert_allclose(res.quantities[key], 100.0 / 3)

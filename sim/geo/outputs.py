@@ -28,6 +28,11 @@ def write_geo_outputs(folder: Path, scenario, progress: Callable[[str], None] | 
 
     say = progress or (lambda msg: None)
     counties = _county_maps(Path(folder), scenario, say)   # county choropleths (sim/geo/counties.py)
+    from ..regions import Hierarchy
+    if Hierarchy.from_scenario(scenario).multi_county:
+        say("maps: township maps are drawn for one-county regions; this region has several counties: "
+            "county maps only")
+        return counties
     say("maps: building township layers")
     try:
         layers = build_layers(Path(folder), scenario)
