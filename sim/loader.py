@@ -545,7 +545,19 @@ def _load(path: Path, problems: Problems) -> Scenario | None:
 
 def _check_regions(s: Scenario, known: dict[str, set[str]], broken: set[str], problems: Problems) -> None:
     """Multi-county tables (docs/regions.md): unit_demography against the units and the region
-    total; programmes expanded into projects and project outputs by ``sim.allocation``."""
+    total; programmes expanded into projects and project outputs by ``sim.allocation``.  A problem
+    found elsewhere (a broken row the allocation then trips on) is not reported twice."""
+    try:
+        _regions(s, known, broken, problems)
+    except InputError as exc:
+        problems.extend(exc)
+    except (ValueError, KeyError, TypeError, ZeroDivisionError, IndexError) as exc:
+        if not problems:   # not a consequence of a problem already reported
+            where = (s.table_files.get("programmes") or s.table_files.get("units") or [s.path])[0]
+            problems.add(where, "allocation", f"cannot place the programmes: {type(exc).__name__}: {exc}")
+
+
+def _regions(s: Scenario, known: dict[str, set[str]], broken: set[str], problems: Problems) -> None:
     from .regions import COUNTY_LEVELS, Hierarchy
     if "units" in broken or not s.rows("units") or s.region_unit not in known.get("units", set()):
         return

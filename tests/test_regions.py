@@ -310,3 +310,34 @@ def test_count_with_a_function_tag(copy):
     assert per[0, :, 0].tolist() == [2.0, 0.0, 0.0]     # 甲镇敬老院 and 甲县敬老院 (tagged tekun); 乙市's new home is not
     key = next(t.quantity for t in s.rows("targets") if t.id == "T8")
     np.testing.assert_allclose(res.quantities[key], 100.0 / 3)
+
+
+def _shipped_multi_county():
+    from conftest import REPO
+    out = []
+    for path in sorted((REPO / "scenarios").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "unit_demography:" in text and "extends:" not in text:
+            out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("path", _shipped_multi_county() or [None], ids=lambda p: p.stem if p else "none")
+def test_shipped_multi_county_scenario_conserves_population(path):
+    """Every shipped multi-county scenario (Chuxiong, Changsha, Hunan, Hubei as they land): each
+    county's base population is its unit_demography figure, and every parent equals the sum of its
+    children in every year and replication."""
+    if path is None:
+        pytest.skip("no shipped multi-county scenario yet")
+    from sim.output_tables import _with_region
+    s = load_scenario(path)
+    pop, _ = project_population(s, RunOptions(replications=2, seed=1))
+    h = Hierarchy.from_scenario(s)
+    assert h.multi_county and pop.units == h.leaves
+    full, units = _with_region(pop.total, pop.units, s.region_unit, scenario=s)
+    row = {u: full[:, i] for i, u in enumerate(units)}
+    for parent in h.parents:
+        np.testing.assert_allclose(row[parent], sum(row[k] for k in h.children[parent]), rtol=1e-12)
+    for d in s.rows("unit_demography"):
+        if d.unit in row:
+            assert row[d.unit][:, 0] == pytest.approx(d.base_population, rel=1e-9)

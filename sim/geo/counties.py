@@ -71,11 +71,13 @@ def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path 
         layer.plot(ax=ax, column="p_met", cmap="RdYlGn", vmin=0, vmax=1, edgecolor="white", linewidth=0.6,
                    legend=True, legend_kwds={"label": "P(该县达标) P(county meets it)", "shrink": 0.6},
                    missing_kwds={"color": "#eeeeee", "label": "无数据 no data"})
+        many = len(layer) > 30   # a province: names only, smaller (the values are in county_indicators.csv)
         for _, r in layer.iterrows():
             p = r.geometry.representative_point()
             name = r["name_zh"] if isinstance(r.get("name_zh"), str) else r.get("name_zh_geo", r["unit"])
             v = r["p_met"]
-            ax.text(p.x, p.y, f"{name}" + ("" if v != v else f"\n{v:.2f}"), ha="center", va="center", fontsize=6)
+            ax.text(p.x, p.y, f"{name}" + ("" if v != v or many else f"\n{v:.2f}"), ha="center", va="center",
+                    fontsize=3.5 if many else 6)
         lat0 = layer.geometry.union_all().centroid.y
         ax.set_aspect(1 / math.cos(math.radians(lat0)))
         ax.set_xticks([])
