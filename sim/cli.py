@@ -57,7 +57,39 @@ def _parser() -> argparse.ArgumentParser:
                    help="CSV of the county and its townships: id, name_zh, level, parent, villages, communities, "
                         "[kind_zh, lon, lat, population, source, note]")
     n.add_argument("--dir", type=Path, default=None, help="folder to write into (default: scenarios/)")
+    _add_import_parser(sub)
     return p
+
+
+def _add_import_parser(sub) -> None:
+    """`import-plan` (sim.planimport, issue 15)."""
+    ip = sub.add_parser("import-plan", help="read a plan's text (主要指标, 专栏, 重点项目表, 十三五 review) into a "
+                                            "scenario skeleton and an IMPORT_REPORT.md")
+    ip.add_argument("plan", type=Path, help="the plan as UTF-8 plain text (converted from PDF or Word)")
+    ip.add_argument("--out", type=Path, required=True, help="folder to write (e.g. scenarios/NAME/)")
+    ip.add_argument("--overwrite", action="store_true", help="replace a folder an earlier import-plan wrote")
+    ip.add_argument("--name", default=None, help="scenario id (default: the folder's name)")
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from .planimport import import_plan, summary_row
+
+    res = import_plan(args.plan, args.out, overwrite=args.overwrite, name=args.name)
+    s = summary_row(res)
+    print(f"main indicators: {s['main_found']}" + (f" of {s['main_expected']}" if s["main_expected"] else
+                                                   " (no main-indicator table)"))
+    print(f"prose and box targets: {s['prose']}")
+    if res.projects.table is not None:
+        print(f"projects: {s['projects_found']}" + (f" of {s['projects_expected']}" if s["projects_expected"] is not None
+                                                    else "") + f", investments {s['investment_sum']}{s['money_unit']}"
+              + (f" (stated total {s['investment_stated']}{s['money_unit']})" if s["investment_stated"] else ""))
+    else:
+        print("projects: no key-project table")
+    print(f"base facts: {s['base_facts']}")
+    print(f"skeleton: {'validates' if res.validate_ok else 'does not validate yet'} "
+          f"(placeholders listed in {args.out / 'IMPORT_REPORT.md'})")
+    print(f"wrote {args.out}")
+    return 0
 
 
 def _add_compare_parsers(sub) -> None:
@@ -205,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"validate": cmd_validate, "run": cmd_run, "compare": cmd_compare,
                 "report": cmd_report, "new-scenario": cmd_new_scenario, "map": cmd_map,
-                "optimize": cmd_optimize, "site": cmd_site}[args.command](args)
+                "optimize": cmd_optimize, "site": cmd_site, "import-plan": cmd_import_plan}[args.command](args)
     except InputError as exc:   # one line per problem (all problems of one pass), then exit code 2
         lines = exc.lines()
         scenario = getattr(args, "scenario", None)
