@@ -362,3 +362,38 @@ def test_skeleton_validates_and_overwrite_replaces_its_own_folder(tmp_path):
     again = import_plan(plan, out, overwrite=True)          # replaces the folder it wrote, whole
     assert len(again.main.targets) == 3 and (out / "targets.csv").read_text(encoding="utf-8").startswith("id,")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["example_county", "plan.txt"]   # no partial folders left
+
+
+@needs_seeds
+def test_readme_recovery_table_is_what_the_import_gives(imported):
+    """The README's table of what each seed gives is the import's own output, not typed figures."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    labels = {"hunan": "000 Hunan province", "hubei": "001 Hubei province", "changsha": "002 Changsha city",
+              "tongdao": "003 Tongdao county", "chuxiong": "004 Chuxiong prefecture"}
+    for key, res in imported.items():
+        row = next(ln for ln in readme.splitlines() if ln.startswith(f"| {labels[key]} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        m = res.main
+        assert cells[1] == (f"{len(m.targets)} / {m.expected}" if m.table else "no main-indicator table (reported)")
+        assert cells[2] == str(len(res.prose.targets))
+        p = res.projects
+        if p.table is None:
+            assert cells[3].startswith("no key-project table")
+        else:
+            assert cells[3] == f"{len(p.projects)} / {p.stated_count}"
+            total = sum(float(x["investment_total"]) for x in p.projects)
+            assert cells[4] == f"{total:.2f}{p.money_unit} vs {p.stated_total[0]:.2f}{p.money_unit}"
+
+
+@needs_seeds
+def test_tongdao_prose_targets_found_on_the_hand_built_lines(imported):
+    """27 of the hand-built scenario's 49 prose and box targets (README): same line, same value."""
+    with open(REPO / "scenarios" / "tongdao" / "targets.csv", encoding="utf-8-sig", newline="") as f:
+        hand = [h for h in csv.DictReader(f) if h["main_table"] == "no" and int(h["year"]) >= 2021]
+    mine = imported["tongdao"].prose.targets
+    found = 0
+    for h in hand:
+        lines = _cited(h["source"], SEED["tongdao"])
+        found += any(int(t["source"].split(";")[0].rsplit(":", 1)[1]) in lines
+                     and (not h["value"] or float(t["value"]) == float(h["value"])) for t in mine)
+    assert found >= 27, (found, len(hand))
