@@ -316,6 +316,14 @@ def test_damaged_text_reads_the_same(tmp_path, kind):
     assert {("5", "所"), ("800", "张")} <= facts
 
 
+def test_stated_counts_are_checked(tmp_path):
+    text = CLEAN.replace("“十四五”示例县民政事业发展主要指标", "“十四五”示例县民政事业发展主要指标（共三项）")
+    _, res = _read(tmp_path, text)
+    assert any(c.startswith("ok: the main-indicator table says 共3项") for c in res.checks)
+    _, res = _read(tmp_path, text.replace("（共三项）", "（共4项）"), "plan4.txt")
+    assert any(c.startswith("MISMATCH: the main-indicator table says 共4项") and "3 rows read" in c for c in res.checks)
+
+
 def test_missing_serial_is_noted(tmp_path):
     _, res = _read(tmp_path, _damage("missing_serial"))
     assert "序号 missing" in res.main.targets[1]["note"]
@@ -370,6 +378,10 @@ def test_readme_recovery_table_is_what_the_import_gives(imported):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     labels = {"hunan": "000 Hunan province", "hubei": "001 Hubei province", "changsha": "002 Changsha city",
               "tongdao": "003 Tongdao county", "chuxiong": "004 Chuxiong prefecture"}
+    t = imported["tongdao"]       # the printed output of the README's Tongdao import
+    assert f"main indicators: {len(t.main.targets)} of {t.main.expected}\nprose and box targets: " \
+           f"{len(t.prose.targets)}\n" in readme
+    assert f"\nbase facts: {len(t.base_facts)}\n" in readme
     for key, res in imported.items():
         row = next(ln for ln in readme.splitlines() if ln.startswith(f"| {labels[key]} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
@@ -397,3 +409,28 @@ def test_tongdao_prose_targets_found_on_the_hand_built_lines(imported):
         found += any(int(t["source"].split(";")[0].rsplit(":", 1)[1]) in lines
                      and (not h["value"] or float(t["value"]) == float(h["value"])) for t in mine)
     assert found >= 27, (found, len(hand))
+
+
+@needs_seeds
+def test_tongdao_review_figures_of_the_hand_built_base_facts_are_imported(imported):
+    """A hand-built base fact citing one review line on which its value is printed is imported from that
+    line with that value (the others are derived: 2乡9镇 -> 11, or cite several lines)."""
+    lines = _lines(SEEDS / SEED["tongdao"])
+    mine: dict[int, set[float]] = {}
+    for f in imported["tongdao"].base_facts:
+        mine.setdefault(int(f["source"].split(";")[0].rsplit(":", 1)[1]), set()).add(float(f["value"]))
+    with open(REPO / "scenarios" / "tongdao" / "base_facts.csv", encoding="utf-8-sig", newline="") as f:
+        hand = list(csv.DictReader(f))
+    found, missed = 0, []
+    for h in hand:
+        cited = _cited(h["source"], SEED["tongdao"])
+        if len(cited) != 1:
+            continue
+        (no,) = cited
+        if no >= 290 or f"{float(h['value']):g}" not in _flat(lines[no - 1]):
+            continue                    # after the review, or a derived value
+        if float(h["value"]) in mine.get(no, set()):
+            found += 1
+        else:
+            missed.append((no, h["id"], h["value"]))
+    assert found >= 112 and len(missed) <= 3, missed

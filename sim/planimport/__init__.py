@@ -18,10 +18,12 @@ Deterministic; no network.  Errors: InputError (one line, exit code 2), nothing 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..outputs import MANIFEST, WRITTEN_BY, atomic_folder, list_files, write_json
+from .figures import cn_number
 from .basefacts import BaseFactsResult, read_base_facts
 from .indicators import MainTable, read_main_table
 from .plan_meta import read_meta
@@ -76,12 +78,35 @@ def analyse(plan_path: str | Path, name: str = "imported") -> ImportResult:
         line = f["source"].rsplit(":", 1)[1]
         facts.append({"id": f"BF{int(line):04d}_{k:03d}", "unit_id": meta.region_id, **f})
     res = ImportResult(plan, name, hashlib.sha256(plan.path.read_bytes()).hexdigest(), main, prose, projects, bf, facts)
+    for label, table, n in (("main-indicator table", main.table, len(main.targets)),
+                            ("key-project table", projects.table, len(projects.projects))):
+        stated = _stated_count(plan, table)
+        if stated is not None:
+            res.checks.append(f"{'ok' if stated[0] == n else 'MISMATCH'}: the {label} says 共{stated[0]}项 "
+                              f"({plan.cite(stated[1])}); {n} rows read")
     if main.table is not None:
         res.checks.append(f"{'ok' if main.expected == len(main.targets) else 'MISMATCH'}: the main-indicator table "
                           f"numbers its rows up to {main.expected}; {len(main.targets)} indicators read")
     else:
         res.checks.append("the plan has no main-indicator table (主要指标): nothing to count")
     return res
+
+
+_COUNT = re.compile(r"共\s*([0-9零一二三四五六七八九十百两]+)\s*[项个条]")
+
+
+def _stated_count(plan: PlanText, table) -> tuple[int, int] | None:
+    """A count the plan states for a table (``共15项``) in its title, the lines just above it or its first cell."""
+    if table is None:
+        return None
+    lines = [n for n in range(max(1, table.first_line - 3), table.first_line + 1)]
+    if table.title_line:
+        lines.insert(0, table.title_line)
+    for no in lines:
+        m = _COUNT.search(plan.line(no).text)
+        if m and cn_number(m.group(1)) is not None:
+            return cn_number(m.group(1)), no
+    return None
 
 
 def import_plan(plan_path: str | Path, out: str | Path, overwrite: bool = False, name: str | None = None) -> ImportResult:

@@ -22,10 +22,10 @@ from .sections import review_end
 from .tables import Table, assemble_rows
 from .text import PlanText, paragraphs
 
-FACT_UNITS = ("万平方米", "平方米", "万人次", "人次", "万人", "万户", "万张", "万个", "万元", "亿元", "元", "%", "‰", "个",
+FACT_UNITS = ("平方公里", "万平方米", "平方米", "公里", "对", "万人次", "人次", "万人", "万户", "万张", "万个", "万元", "亿元", "元", "%", "‰", "个",
               "张", "所", "家", "户", "座", "人", "名", "处", "项", "亩", "条", "支", "次", "床", "间", "平米")
 _UNITS = "|".join(re.escape(u) for u in sorted(FACT_UNITS, key=len, reverse=True))
-_FIG = re.compile(rf"(?<![\d.:/])(\d+(?:\.\d+)?)\s*({_UNITS})")
+_FIG = re.compile(rf"(?<![\d.:/])(\d+(?:\.\d+)?)\s*(?:余|多)?\s*({_UNITS})")
 _YEAR = re.compile(r"(20[01]\d|2020)年")
 _YEAR_CELL = re.compile(r"^(20\d\d)年?$")
 
