@@ -434,3 +434,15 @@ def test_tongdao_review_figures_of_the_hand_built_base_facts_are_imported(import
         else:
             missed.append((no, h["id"], h["value"]))
     assert found >= 112 and len(missed) <= 3, missed
+
+
+def test_money_stays_in_its_printed_unit(tmp_path):
+    """A 万元 header, a cell printing its own unit, and a total row in 万元 (invented figures)."""
+    text = (CLEAN.replace("\t计划总投资（亿元）", "\t总投资（万元）").replace("\t“十四五”计划投资", "\t“十四五”投资（万元）")
+            .replace("\t0.3\n\t0.3\n", "\t3000\n\t2500万元\n").replace("\t0.05\n\t0.05\n", "\t500\n\t500\n")
+            .replace("\t0.35\n\t0.35\n", "\t3500\n\t3000\n"))
+    _, res = _read(tmp_path, text)
+    got = [(p["investment_total"], p["investment_plan"], p["money_unit"]) for p in res.projects.projects]
+    assert got == [("3000", "2500", "万元"), ("500", "500", "万元")]
+    assert any(c.startswith("ok: the total row prints 3500万元 as the total investment") for c in res.projects.checks)
+    assert any(c.startswith("ok: the total row prints 3000万元 as the plan-period investment") for c in res.projects.checks)
