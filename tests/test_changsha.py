@@ -20,7 +20,10 @@ from test_tongdao_scenario import CITE
 
 SCENARIO = REPO / "scenarios" / "changsha.yaml"
 TABLES = REPO / "scenarios" / "changsha"
-SEED = REPO.parent / "shared" / "seeds" / "002_f9e241319357bd39.txt"
+# ../shared from the main checkout, ../../shared from a worktree under /work/wt/
+SEED = next((p for p in (REPO.parent / "shared" / "seeds" / "002_f9e241319357bd39.txt",
+                         REPO.parent.parent / "shared" / "seeds" / "002_f9e241319357bd39.txt") if p.exists()),
+            REPO.parent / "shared" / "seeds" / "002_f9e241319357bd39.txt")
 GEO = REPO / "geodata" / "counties_430100_changsha.geojson"
 COUNTIES = {"430102": "芙蓉区", "430103": "天心区", "430104": "岳麓区", "430105": "开福区", "430111": "雨花区",
             "430112": "望城区", "430121": "长沙县", "430181": "浏阳市", "430182": "宁乡市"}
