@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-maps", action="store_true",
                    help="skip the maps, coverage.gpkg and coverage_map.html (written by default)")
     r.add_argument("--no-report", action="store_true", help="skip report.html and report.xlsx (faster)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="run the replications on N local Dask worker processes (sim/distributed.py); "
+                        "same files as a serial run for the same seed")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the replications on an existing Dask cluster (e.g. tcp://127.0.0.1:8786)")
     _add_compare_parsers(sub)
     from .optimize.arguments import add_parser as _add_optimize_parser
     _add_optimize_parser(sub)
@@ -171,7 +176,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     opt = RunOptions(replications=args.replications, seed=args.seed, randomness=not args.deterministic,
                      policy=args.policy, population_draws=args.population_draws, progress=args.progress,
-                     maps=not args.no_maps)
+                     maps=not args.no_maps, workers=args.workers, scheduler=args.scheduler)
     scenario_id = args.scenario.stem
     out = args.out or DEFAULT_RESULTS / scenario_id
     from .reports.tables import write_run_extras

@@ -163,60 +163,123 @@ def capacity_table(ctx, records_by_model, scenario) -> pd.DataFrame:
 
     ``records_by_model``: iterable of ``sim.services.common.Record``.  Means over the replications of
     the chunk with p10 / p50 / p90 (order statistics).  ``utilisation`` = mean demand / mean capacity,
-    blank with ``utilisation_note`` when there is no capacity or no demand model.
+    blank with ``utilisation_note`` when there is no capacity or no demand model.  Vectorised over
+    units and years: one mean and one ``percentile`` call per record and array.
     """
     names = unit_names(scenario)
-    rows: list[dict] = []
+    parts: list[pd.DataFrame] = []
     for rec in records_by_model:
         if rec.demand is not None and rec.capacity is not None:
-            for u, unit in enumerate(ctx.units):
-                rows += _capacity_rows(ctx, rec, unit, rec.demand[:, u, :], rec.capacity[:, u, :])
-        rows += _capacity_rows(ctx, rec, ctx.region_unit, rec.demand_region, rec.capacity_region)
-    df = pd.DataFrame(rows)
+            parts.append(_capacity_frame(ctx, rec, list(ctx.units), rec.demand, rec.capacity))
+        dr = rec.demand_region
+        parts.append(_capacity_frame(ctx, rec, [ctx.region_unit], None if dr is None else np.asarray(dr)[:, None, :],
+                                     np.asarray(rec.capacity_region)[:, None, :]))
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     df.insert(0, "scenario", scenario.id)
     df.insert(2, "name_zh", [names.get(str(u), "") for u in df["unit"]])
     return df
 
 
-def _capacity_rows(ctx, rec, unit: str, demand, cap) -> list[dict]:
-    rows = []
-    count = rec.measure in COUNT_MEASURES
-    for j, year in enumerate(ctx.years):
-        c = np.asarray(cap[:, j], dtype=float)
-        if count:
-            c = np.round(c, 6)
-        d = np.asarray(demand[:, j], dtype=float) if demand is not None else None
-        mc = float(np.mean(c))
-        row = {"unit": unit, "year": int(year), "service": rec.service, "measure": rec.measure,
-               "measure_unit": MEASURE_UNITS.get(rec.measure, ""),
-               "demand_mean": math.nan, "demand_p10": math.nan, "demand_p50": math.nan, "demand_p90": math.nan,
-               "capacity_mean": mc,
-               "capacity_p10": float(percentile(c, 10)), "capacity_p50": float(percentile(c, 50)),
-               "capacity_p90": float(percentile(c, 90)),
-               "utilisation": math.nan, "utilisation_note": "",
-               "gap_mean": math.nan, "gap_p10": math.nan, "gap_p90": math.nan}
-        if d is None:
-            row["utilisation_note"] = "no demand model"
-        else:
-            md = float(np.mean(d))
-            gap = d - c
-            row.update({"demand_mean": md, "demand_p10": float(percentile(d, 10)),
-                        "demand_p50": float(percentile(d, 50)), "demand_p90": float(percentile(d, 90)),
-                        "gap_mean": float(np.mean(gap)), "gap_p10": float(percentile(gap, 10)),
-                        "gap_p90": float(percentile(gap, 90))})
-            if mc > 0:
-                row["utilisation"] = md / mc
-            else:
-                row["utilisation_note"] = "no capacity" + (" (demand > 0)" if md > 0 else "")
-        row["note"] = rec.note
-        rows.append(row)
-    return rows
+def replication_stats(a: np.ndarray, q=(10, 50, 90)) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and order-statistic percentiles over the first (replication) axis of ``a`` (R, ...).
+
+    Returns ``(mean (...), percentiles (len(q), ...))``.  The replication axis is moved last and made
+    contiguous, so each mean is the same pairwise sum as ``np.mean`` of that cell's 1-D vector:
+    bit-for-bit the figures of a per-cell loop, in one call."""
+    t = np.ascontiguousarray(np.moveaxis(np.asarray(a, dtype=float), 0, -1))
+    return t.mean(axis=-1), percentile(t, list(q), axis=-1)
+
+
+def _capacity_frame(ctx, rec, units: list[str], demand, cap) -> pd.DataFrame:
+    """Rows of one record for ``units`` x years; ``demand`` / ``cap`` are (R, U, Y) (demand may be None)."""
+    c = np.asarray(cap, dtype=float)
+    if rec.measure in COUNT_MEASURES:
+        c = np.round(c, 6)
+    U, Y = c.shape[1], c.shape[2]
+    n = U * Y
+    mc, pc = replication_stats(c)
+    nan = np.full(n, math.nan)
+    cols = {"unit": np.repeat(np.asarray([str(u) for u in units], dtype=object), Y),
+            "year": np.tile(np.asarray(ctx.years, dtype=np.int64), U),
+            "service": rec.service, "measure": rec.measure, "measure_unit": MEASURE_UNITS.get(rec.measure, ""),
+            "demand_mean": nan, "demand_p10": nan, "demand_p50": nan, "demand_p90": nan,
+            "capacity_mean": mc.ravel(), "capacity_p10": pc[0].ravel(), "capacity_p50": pc[1].ravel(),
+            "capacity_p90": pc[2].ravel(), "utilisation": nan, "utilisation_note": "no demand model",
+            "gap_mean": nan, "gap_p10": nan, "gap_p90": nan}
+    if demand is not None:
+        d = np.asarray(demand, dtype=float)
+        md, pd_ = replication_stats(d)
+        mg, pg = replication_stats(d - c, (10, 90))
+        md, mcr = md.ravel(), mc.ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            util = np.where(mcr > 0, md / np.where(mcr > 0, mcr, 1.0), math.nan)
+        note = np.where(mcr > 0, "", np.where(md > 0, "no capacity (demand > 0)", "no capacity")).astype(object)
+        cols.update({"demand_mean": md, "demand_p10": pd_[0].ravel(), "demand_p50": pd_[1].ravel(),
+                     "demand_p90": pd_[2].ravel(), "utilisation": util, "utilisation_note": note,
+                     "gap_mean": mg.ravel(), "gap_p10": pg[0].ravel(), "gap_p90": pg[1].ravel()})
+    cols["note"] = rec.note
+    return pd.DataFrame(cols, index=pd.RangeIndex(n))
 
 
 # ----------------------------------------------------------------------------------- population
 def age_band_labels() -> list[str]:
     """``00-04岁`` ... ``95-99岁``, ``100岁及以上`` (Excel keeps them as text)."""
     return [f"{a:02d}-{a + 4:02d}岁" for a in range(0, 100, 5)] + ["100岁及以上"]
+
+
+BROAD_GROUPS = ((0, 15), (15, 60), (60, 65), (65, 80), (80, None))   # 0-14, 15-59, 60-64, 65-79, 80+
+
+
+def _broad_groups(banded: np.ndarray, edges) -> tuple[np.ndarray, list, list, list[str]]:
+    """(..., G) persons in ``BROAD_GROUPS`` from a banded array (..., B) whose bands start at ``edges``;
+    with the groups' first ages, last ages (None = open) and labels (``15-59岁``, ``80岁及以上``)."""
+    edges = list(edges)
+    out, lo, hi, labels = [], [], [], []
+    for a, b in BROAD_GROUPS:
+        i, j = edges.index(a), (len(edges) if b is None else edges.index(b))
+        out.append(banded[..., i:j].sum(axis=-1, dtype=np.float64))
+        lo.append(a)
+        hi.append(None if b is None else b - 1)
+        labels.append(f"{a}岁及以上" if b is None else f"{a:02d}-{b - 1:02d}岁")
+    return np.stack(out, axis=-1), lo, hi, labels
+
+
+def _broad_group_stats(pop, rid: str, scenario=None, block: int = 128):
+    """Mean, p10 and p90 over draws of ``BROAD_GROUPS`` per simulated unit (blocks of ``block``
+    units), then for every unit above them and the region as in ``_with_region`` (sums accumulated
+    block by block), so no second population-sized array is made; ``(mean, p10, p90, units, lo, hi,
+    labels)`` with the statistics (U + parents + 1, Y, 2, G)."""
+    U = pop.pop.shape[1]
+    units = list(pop.units)
+
+    def stats_of(g):
+        return g.mean(0), percentile(g, 10, axis=0), percentile(g, 90, axis=0)
+
+    def total(sl: slice):
+        acc = None
+        for a in range(sl.start, sl.stop, block):
+            part = _broad_groups(pop.pop[:, a:min(a + block, sl.stop)], pop.age_edges)[0].sum(axis=1, keepdims=True)
+            acc = part if acc is None else acc + part
+        return acc
+
+    stats = []
+    for a in range(0, U, block):
+        g, lo, hi, labels = _broad_groups(pop.pop[:, a:a + block], pop.age_edges)
+        stats.append(stats_of(g))
+    if units != [rid]:
+        parents, h = [], None
+        if scenario is not None:
+            from .regions import Hierarchy
+            h = Hierarchy.from_scenario(scenario)
+            if list(h.leaves) == units:
+                parents = [p for p in h.parents if p != rid]
+        for p in parents:
+            sl = h.slice_of(p)
+            stats.append(stats_of(total(slice(sl.start or 0, U if sl.stop is None else sl.stop))))
+        stats.append(stats_of(total(slice(0, U))))
+        units = units + parents + [rid]
+    mean, p10, p90 = (np.concatenate([s[k] for s in stats], axis=0) for k in range(3))
+    return mean, p10, p90, units, lo, hi, labels
 
 
 def _with_region(arr: np.ndarray, units: list[str], region: str, axis: int = 1,
@@ -251,15 +314,19 @@ def population_table(pop, scenario) -> pd.DataFrame:
     if pop.pop is None:
         raise ValueError("population_table needs project(..., store='ages')")
     rid, rname = _region(scenario)
-    b = np.concatenate([pop.pop[..., :100].reshape(pop.pop.shape[:-1] + (20, 5)).sum(-1), pop.pop[..., 100:]], axis=-1)
-    b, units = _with_region(b, pop.units, rid, scenario=scenario)
+    if getattr(pop, "age_edges", None) is None:
+        b = np.concatenate([pop.pop[..., :100].reshape(pop.pop.shape[:-1] + (20, 5)).sum(-1), pop.pop[..., 100:]], axis=-1)
+        labels = age_band_labels()
+        lo = [5 * g for g in range(20)] + [100]
+        hi = [5 * g + 4 for g in range(20)] + [None]
+        b, units = _with_region(b, pop.units, rid, scenario=scenario)
+        mean, p10, p90 = b.mean(0), percentile(b, 10, axis=0), percentile(b, 90, axis=0)
+    else:   # a banded population (large runs, sim/run.py AGE_BANDS): the plans' broad age groups,
+        # summarised a block of units at a time so no second population-sized array is made
+        mean, p10, p90, units, lo, hi, labels = _broad_group_stats(pop, rid, scenario)
     names = _names(pop, units, scenario)
-    mean, p10, p90 = b.mean(0), percentile(b, 10, axis=0), percentile(b, 90, axis=0)
     U, Y, S, G = mean.shape
     idx = pd.MultiIndex.from_product([range(U), range(Y), range(S), range(G)], names=["u", "y", "s", "g"])
-    labels = age_band_labels()
-    lo = [5 * g for g in range(20)] + [100]
-    hi = [5 * g + 4 for g in range(20)] + [None]
     g = idx.get_level_values("g")
     return pd.DataFrame({
         "scenario": scenario.id,

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 MAX_SERVERS = 1_000_000      # beyond this the recursions below would run for minutes: refused
@@ -158,7 +157,9 @@ def simulate_loss_system(arrival_rate: float, mean_stay: float, servers: int, ho
     per_batch = per_batch[np.isfinite(per_batch)]
     n = len(per_batch)
     if n >= 2:
-        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * per_batch.std(ddof=1) / math.sqrt(n)
+        from scipy.special import stdtrit   # Student t quantile (= scipy.stats.t.ppf), light to import
+
+        half = stdtrit(n - 1, 0.5 + confidence / 2) * per_batch.std(ddof=1) / math.sqrt(n)
     else:
         half = float("nan")
     return LossSimResult(float(frac), float(max(0.0, frac - half)), float(min(1.0, frac + half)),

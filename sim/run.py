@@ -9,6 +9,7 @@ import platform
 import shlex
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,20 @@ from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, lis
 # Demographic draws are the heavy arrays (unit x year x sex x age per draw); build-out draws are
 # cheap.  Up to this many demographic draws are made and reused cyclically across replications.
 MAX_POPULATION_DRAWS = 200
+# Memory (issue 14).  The population is kept by single year of age while that array stays under
+# SINGLE_AGE_BYTES; beyond (a province: 2,000 townships x 200 draws is 10 GB), only the age bands
+# starting at AGE_BANDS: the services' groups (0-17, 60+, 65+) and the plans' (0-14, 15-59, 60-64,
+# 65-79, 80+), which is also what population.csv then reports.  Per-replication township arrays are
+# float64 up to FLOAT64_CELLS replication x township x year cells and float32 beyond (largest relative
+# error of a townships.csv figure 9.2e-8, median 1.2e-9: `python benchmarks/bench_scale.py float32`).
+SINGLE_AGE_BYTES = 512e6
+# A chunk of replications (one cycle of the population draws) is computed in sub-chunks of at most
+# this many bytes per (replication x unit x year) array, so the working memory of the services is
+# bounded whatever N and the number of units; a sub-chunk takes its rows of the chunk's parameter
+# draws, so the numbers do not depend on the split (tested).  Tongdao's chunks are never split.
+SUBCHUNK_BYTES = 32e6
+AGE_BANDS = (0, 15, 18, 60, 65, 80)
+FLOAT64_CELLS = 2 ** 24
 
 
 @dataclass
@@ -38,6 +53,8 @@ class RunOptions:
     policy: str = "plan_order"
     population_draws: int | None = None
     progress: bool = False
+    workers: int | None = None    # Dask: N local worker processes (sim/distributed.py); None = this process
+    scheduler: str | None = None  # Dask: address of an existing scheduler (tcp://host:8786)
     maps: bool = False      # draw maps, coverage.gpkg and coverage_map.html (sim/geo; the CLI's default)
 
 
@@ -72,6 +89,8 @@ def _check_options(opt: RunOptions) -> None:
         raise InputError("command line", "--seed", "must be a non-negative integer")
     if opt.population_draws is not None and opt.population_draws < 1:
         raise InputError("command line", "--population-draws", "must be >= 1")
+    from .distributed import check_workers
+    check_workers(opt.workers, opt.scheduler)
 
 
 def project_population(scenario: Scenario, opt: RunOptions):
@@ -86,7 +105,10 @@ def project_population(scenario: Scenario, opt: RunOptions):
     units_df = pd.DataFrame([u.model_dump() for u in scenario.rows("units")])
     pop_inputs = build_inputs(units_df, scenario.parameters(), scenario.base_year, scenario.horizon,
                               scenario.region_unit, unit_demography=scenario.rows("unit_demography"))
-    return project(pop_inputs, replications=D, seed=opt.seed, randomness=opt.randomness), D
+    single = D * len(pop_inputs.units) * len(pop_inputs.years) * 2 * 101 * 8
+    store = "ages" if single <= SINGLE_AGE_BYTES else "bands"
+    return project(pop_inputs, replications=D, seed=opt.seed, randomness=opt.randomness, store=store,
+                   age_edges=AGE_BANDS if store == "bands" else None), D
 
 
 def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online: np.ndarray,
@@ -99,64 +121,153 @@ def service_quantities(scenario: Scenario, opt: RunOptions, pop, project_online:
     (``Portfolio.phase_map``) (R, K) time each phase's share counts (staged programmes deliver by
     phase; without ``phases`` a staged project's whole output counts at its online time).  ``compute(ctx) -> {name: (n, Y)}``
     defaults to ``sim.services.compute_quantities``.  Returns ``({name: (R, Y)}, capacity table of the
-    first chunk or None)``, plus the per-township arrays when ``capacity``.  ``draws_out``, if given,
+    first (sub-)chunk or None)``, plus the per-township arrays when ``capacity``.  ``draws_out``, if given,
     collects ``{parameter id: [chunk draws (n,)]}`` of every service parameter drawn (sim/drivers.py).  Services run in chunks of D replications so population arrays are never
-    copied R times; the capacity table summarises the first chunk (its percentiles cannot be pooled).
+    copied R times, each split into sub-chunks of bounded memory (``SUBCHUNK_BYTES``); the tasks run
+    through ``sim.distributed.map_tasks`` (``opt.workers``, ``opt.scheduler``).  The capacity table
+    summarises the first sub-chunk (its percentiles cannot be pooled; Tongdao's chunks are not split).
     ``unit_values``, if given, collects the per-county / per-township arrays of
     ``sim.regions.RegionalQuantities`` ({(level, quantity): (R, K, Y)}); its ``"_regional"`` key
     holds the RegionalQuantities object (which units).
     """
-    from .services import MODELS, ServiceContext, compute_quantities
-    from .geo.townships import township_indicator_rows, township_quantities
+    from .distributed import map_tasks
+    from .services import compute_quantities
 
-    compute = compute or compute_quantities
     R = project_online.shape[0]
     D = pop.pop.shape[0]
-    params = scenario.parameters()
     years = np.arange(scenario.base_year, scenario.horizon + 1)
     items, project_index = build_items(scenario, phases)   # with phases: one column per phase
     online = online_times(scenario, project_index, project_online)
-    seat = _seat_unit(scenario)
-    deaths = _per_year(pop.deaths, len(years))
-    facts = scenario.base_facts()
     hierarchy = Hierarchy.from_scenario(scenario)
-    groups = unit_groups(hierarchy)                 # counties of a multi-county region (sim/regions.py)
     regional = RegionalQuantities(scenario, hierarchy, items)
+    shared = _ChunkInputs(scenario=scenario, seed=opt.seed, randomness=opt.randomness, years=years,
+                          units=list(pop.units), pop=pop.pop, deaths=_per_year(pop.deaths, len(years)),
+                          disabled=pop.disabled, semi_disabled=pop.semi_disabled, age_edges=pop.age_edges,
+                          items=items, compute=compute or compute_quantities, capacity=capacity,
+                          draws=draws_out is not None, replications=R,
+                          groups=unit_groups(hierarchy), regional=regional)
+    U, Y = len(pop.units), len(years)
+    step = max(1, int(SUBCHUNK_BYTES // (U * Y * 8)))
+    tasks = [(lo, min(R, lo + D) - lo, a, min(step, min(R, lo + D) - lo - a), online[lo + a:lo + a + min(step, min(R, lo + D) - lo - a)])
+             for lo in range(0, R, D) for a in range(0, min(R, lo + D) - lo, step)]
+    results = map_tasks(_service_chunk, shared, tasks, workers=opt.workers, scheduler=opt.scheduler,
+                        progress=opt.progress, label="services (chunks of replications)")
     unit_parts: dict[tuple, list[np.ndarray]] = {}
     quantities: dict[str, list[np.ndarray]] = {}
-    township_parts: dict[str, list[np.ndarray]] = {}
+    township_parts: dict[str, np.ndarray] = {}
     table = None
-    for lo in range(0, R, D):
-        n = min(R, lo + D) - lo
-        ctx = ServiceContext(
-            years=years, units=list(pop.units), region_unit=scenario.region_unit,
-            pop=pop.pop[:n], deaths=deaths[:n], disabled=pop.disabled[:n], semi_disabled=pop.semi_disabled[:n],
-            items=items.with_online(online[lo:lo + n]), params=params, base_facts=facts,
-            seed=(opt.seed << 20) + lo, randomness=opt.randomness, base_year=scenario.base_year, seat_unit=seat,
-            groups=groups,
-        )
-        chunk_q = dict(compute(ctx))
-        if regional.needed:   # count:<type>, unit-counted targets, county shares (sim/regions.py)
-            extra, per_unit = regional.compute(ctx)
-            chunk_q.update(extra)   # a county share replaces the model's whole-region reading
-            for key, arr in per_unit.items():
-                unit_parts.setdefault(key, []).append(arr)
-        for name, arr in chunk_q.items():
+    for (lo, _, a, n, _), res in zip(tasks, results):
+        for name, arr in res["quantities"].items():
             quantities.setdefault(name, []).append(arr)
-        if draws_out is not None:   # per-replication service parameter draws (sim/drivers.py)
-            for pid, arr in ctx.parameter_draws().items():
-                draws_out.setdefault(pid, []).append(arr)
-        if capacity:   # the full run: per-township arrays (sim/geo/townships.py) and the capacity table
-            for name, arr in township_quantities(ctx).items():
-                township_parts.setdefault(name, []).append(arr)
-            if table is None:
-                table = T.capacity_table(ctx, [rec for model in MODELS for rec in model.records(ctx)], scenario)
+        for pid, arr in res["draws"].items():   # per-replication service parameter draws (sim/drivers.py)
+            draws_out.setdefault(pid, []).append(arr)
+        for name, arr in res["townships"].items():   # filled in place: no second copy at the end
+            rows, first = slice(lo + a, lo + a + n), R
+            if name in _TownshipArrays.DERIVED:      # kept for draws 0..D-1 only (the first chunk) or derived
+                if lo > 0 or name not in ("older", "disabled"):
+                    township_parts.setdefault(name, None)
+                    continue
+                rows, first = slice(a, a + n), D
+            if township_parts.get(name) is None:
+                township_parts[name] = np.empty((first,) + arr.shape[1:], dtype=arr.dtype)
+            township_parts[name][rows] = arr
+        for key, arr in res["units"].items():   # per-county / per-township arrays (sim/regions.py)
+            unit_parts.setdefault(key, []).append(arr)
+        if res["table"] is not None:
+            table = res["table"]
+        res.clear()
     q = {name: np.concatenate(parts, axis=0) for name, parts in quantities.items()}
-    tq = {name: np.concatenate(parts, axis=0) for name, parts in township_parts.items()}
     if unit_values is not None:
         unit_values.update({k: np.concatenate(v, axis=0) for k, v in unit_parts.items()})
         unit_values["_regional"] = regional
-    return (q, table, tq) if capacity else (q, None)
+    return (q, table, _TownshipArrays(township_parts, R)) if capacity else (q, None)
+
+
+class _TownshipArrays(Mapping):
+    """The per-township arrays (R, U, Y) of sim.geo.townships, in its key order, without keeping R
+    copies of what can be derived: ``older`` and ``disabled`` depend only on the population draw
+    (replication r uses draw r % D, the first chunk holds draws 0..D-1) and the two ratios are
+    recomputed from beds, older and disabled when read (the same function on the same numbers).
+    At province scale this keeps 10 instead of 14 arrays of R x 2,000 x 16."""
+    DERIVED = ("older", "disabled", "beds_per_1000_older", "nursing_beds_per_100_disabled")
+
+    def __init__(self, arrays: dict[str, np.ndarray], replications: int):
+        self._a = arrays
+        self._R = replications
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        from .services.common import ratio
+
+        if key in ("older", "disabled"):
+            first = self._a[key]
+            D = first.shape[0]
+            return first if D == self._R else first[np.arange(self._R) % D]
+        if key == "beds_per_1000_older":
+            return ratio(self["beds"], self["older"], 1000.0)
+        if key == "nursing_beds_per_100_disabled":
+            return ratio(self["beds_nursing"], self["disabled"], 100.0)
+        return self._a[key]
+
+    def __iter__(self):
+        return iter(self._a)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+
+@dataclass
+class _ChunkInputs:
+    """What every chunk of replications shares (sent once to each Dask worker, sim/distributed.py)."""
+    scenario: Scenario
+    seed: int
+    randomness: bool
+    years: np.ndarray
+    units: list
+    pop: np.ndarray              # (D, U, Y, 2, A or bands)
+    deaths: np.ndarray           # (D, U, Y)
+    disabled: np.ndarray
+    semi_disabled: np.ndarray
+    age_edges: tuple | None
+    items: object                # CapacityItems without online times
+    compute: object
+    capacity: bool
+    draws: bool
+    replications: int
+    groups: dict | None = None   # counties of a multi-county region (sim/regions.py unit_groups)
+    regional: object = None      # sim.regions.RegionalQuantities
+
+
+def _service_chunk(s: _ChunkInputs, task) -> dict:
+    """Services of replications lo+a..lo+a+n-1 (``task`` = (lo, chunk, a, n, online (n, I))): rows
+    a..a+n-1 of the chunk of ``chunk`` replications starting at lo, whose service parameters are
+    drawn together from seed ``(seed << 20) + lo``; so the result depends neither on the split nor on
+    where or in which order the tasks run."""
+    from .geo.townships import township_quantities
+    from .services import MODELS, ServiceContext
+
+    lo, chunk, a, n, online = task
+    scenario = s.scenario
+    ctx = ServiceContext(
+        years=s.years, units=list(s.units), region_unit=scenario.region_unit, draw_slice=(a, chunk),
+        pop=s.pop[a:a + n], deaths=s.deaths[a:a + n], disabled=s.disabled[a:a + n],
+        semi_disabled=s.semi_disabled[a:a + n],
+        items=s.items.with_online(online), params=scenario.parameters(), base_facts=scenario.base_facts(),
+        seed=(s.seed << 20) + lo, randomness=s.randomness, base_year=scenario.base_year, seat_unit=_seat_unit(scenario),
+        age_edges=s.age_edges, groups=s.groups,
+    )
+    chunk_q = dict(s.compute(ctx))
+    per_unit = {}
+    if s.regional is not None and s.regional.needed:   # count:<type>, unit-counted targets, county shares
+        extra, per_unit = s.regional.compute(ctx)
+        chunk_q.update(extra)   # a county share replaces the model's whole-region reading
+    out = {"quantities": chunk_q, "draws": ctx.parameter_draws() if s.draws else {},
+           "townships": {}, "table": None, "units": per_unit}
+    if s.capacity:   # the full run: per-township arrays (sim/geo/townships.py) and the capacity table
+        dtype = np.float64 if s.replications * ctx.U * ctx.Y <= FLOAT64_CELLS else np.float32
+        out["townships"] = {k: v.astype(dtype, copy=False) for k, v in township_quantities(ctx).items()}
+        if lo == 0 and a == 0:   # the first (sub-)chunk; records of one model at a time (a generator)
+            out["table"] = T.capacity_table(ctx, (rec for model in MODELS for rec in model.records(ctx)), scenario)
+    return out
 
 
 def simulate(scenario: Scenario, opt: RunOptions, population=None) -> RunResult:

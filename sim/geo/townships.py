@@ -20,6 +20,7 @@ bed demand of the eldercare model (``sim.services.eldercare.bed_demand``).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -88,8 +89,13 @@ def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarr
     those of the per-replication coverage; the Wilson interval only where ``interval_kind`` says
     'wilson95' (several random replications), as for the county rows.
     """
+    from ..output_tables import replication_stats
+
     names = {u.id: u.name_zh for u in scenario.rows("units")}
-    rows = []
+    parts = []
+    U, Y = len(units), len(years)
+    unit_col = np.repeat(np.asarray(units, dtype=object), Y)
+    tname = np.asarray([names.get(u, u) for u in unit_col], dtype=object)
     for t in scenario.rows("targets"):
         key = COVERAGE_QUANTITY.get(t.quantity or "")
         if t.kind != "computed" or key is None:
@@ -97,23 +103,27 @@ def township_indicator_rows(scenario, tq: dict[str, np.ndarray], years: np.ndarr
         cov = tq[f"cover_{key}"]                                  # (R, U, Y)
         R = cov.shape[0]
         est = interval_kind(R, randomness)
-        for u, unit in enumerate(units):
-            for j, year in enumerate(years):
-                v = cov[:, u, j]
-                p = float(v.mean())
-                lo, hi = wilson(float(v.sum()), R) if est == "wilson95" else (math.nan, math.nan)
-                rows.append({
-                    "scenario": scenario.id, "indicator_id": f"{t.id}:{unit}",
-                    "name": f"{t.name_zh}｜{names.get(unit, unit)}（乡镇是否覆盖）", "unit": "share of replications",
-                    "year": int(year), "target_year": t.year, "target": 1.0, "target_text": None,
-                    "comparator": ">=", "binding": t.binding, "simulated": True, "quantity": f"cover_{key}",
-                    "observed": None, "mean": p, "p10": float(percentile(v, 10)),
-                    "p50": float(percentile(v, 50)), "p90": float(percentile(v, 90)),
-                    "p_met": p, "p_met_low": lo, "p_met_high": hi, "expected_shortfall": float(np.mean(1.0 - v)),
-                    "level": "township", "township": unit, "township_name": names.get(unit, unit),
-                    "parent_indicator": t.id,
-                })
-    return pd.DataFrame(rows)
+        blocks = [(replication_stats(cov[:, b:b + BLOCK]), replication_stats(1.0 - cov[:, b:b + BLOCK], ())[0],
+                   np.ascontiguousarray(np.moveaxis(cov[:, b:b + BLOCK], 0, -1)).sum(axis=-1))
+                  for b in range(0, U, BLOCK)]                    # per township and year, a block at a time
+        mean = np.concatenate([m for (m, _), _, _ in blocks])
+        pc = np.concatenate([p for (_, p), _, _ in blocks], axis=1)
+        shortfall = np.concatenate([x for _, x, _ in blocks])
+        sums = np.concatenate([x for _, _, x in blocks]).ravel()
+        del blocks
+        ci = [wilson(float(x), R) if est == "wilson95" else (math.nan, math.nan) for x in sums]
+        p = mean.ravel()
+        parts.append(pd.DataFrame({
+            "scenario": scenario.id, "indicator_id": [f"{t.id}:{u}" for u in unit_col],
+            "name": [f"{t.name_zh}｜{n}（乡镇是否覆盖）" for n in tname], "unit": "share of replications",
+            "year": np.tile(np.asarray(years, dtype=np.int64), U), "target_year": t.year, "target": 1.0,
+            "target_text": None, "comparator": ">=", "binding": t.binding, "simulated": True,
+            "quantity": f"cover_{key}", "observed": None, "mean": p, "p10": pc[0].ravel(), "p50": pc[1].ravel(),
+            "p90": pc[2].ravel(), "p_met": p, "p_met_low": [c[0] for c in ci], "p_met_high": [c[1] for c in ci],
+            "expected_shortfall": shortfall.ravel(), "level": "township", "township": unit_col,
+            "township_name": tname, "parent_indicator": t.id,
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def township_table(scenario, tq: dict[str, np.ndarray], years: np.ndarray, units: list[str]) -> pd.DataFrame:
@@ -121,17 +131,45 @@ def township_table(scenario, tq: dict[str, np.ndarray], years: np.ndarray, units
     quantity (``p_cover_<service>`` = P(covered)), with p10/p90 (order statistics) of the ratios; a
     ratio whose denominator is 0 in every replication is blank."""
     names = {u.id: u.name_zh for u in scenario.rows("units")}
-    rows = []
-    for u, unit in enumerate(units):
-        for j, year in enumerate(years):
-            row = {"scenario": scenario.id, "unit": unit, "name_zh": names.get(unit, unit), "year": int(year)}
-            for k, arr in tq.items():
-                v = arr[:, u, j]
-                col = f"p_{k}" if k.startswith("cover_") else k
-                row[col] = float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
-                if k in ("beds_per_1000_older", "nursing_beds_per_100_disabled"):
-                    f = v[np.isfinite(v)]
-                    row[f"{k}_p10"] = float(percentile(f, 10)) if len(f) else math.nan
-                    row[f"{k}_p90"] = float(percentile(f, 90)) if len(f) else math.nan
-            rows.append(row)
-    return pd.DataFrame(rows)
+    U, Y = len(units), len(years)
+    unit_col = np.repeat(np.asarray(units, dtype=object), Y)
+    cols = {"scenario": scenario.id, "unit": unit_col,
+            "name_zh": np.asarray([names.get(u, u) for u in unit_col], dtype=object),
+            "year": np.tile(np.asarray(years, dtype=np.int64), U)}
+    for k, arr in tq.items():
+        parts = [_township_stats(arr[:, b:b + BLOCK], k) for b in range(0, U, BLOCK)]   # bounded memory
+        for name in parts[0]:
+            cols[name] = np.concatenate([p[name] for p in parts])
+    return pd.DataFrame(cols, index=pd.RangeIndex(U * Y))
+
+
+BLOCK = 256   # townships summarised at a time: a province's (R, U, Y) float64 copy would be 256 MB
+
+
+def _township_stats(arr: np.ndarray, k: str) -> dict[str, np.ndarray]:
+    """The ``townships.csv`` columns of quantity ``k`` for the townships of ``arr`` (R, u, Y)."""
+    t = np.ascontiguousarray(np.moveaxis(np.asarray(arr, dtype=float), 0, -1))     # (u, Y, R)
+    fin = np.isfinite(t)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN cells: blank below
+        m = np.nanmean(t, axis=-1)
+    out = {f"p_{k}" if k.startswith("cover_") else k: np.where(fin.any(axis=-1), m, math.nan).ravel()}
+    if k in ("beds_per_1000_older", "nursing_beds_per_100_disabled"):
+        p10, p90 = _finite_percentiles(t, fin)
+        out[f"{k}_p10"], out[f"{k}_p90"] = p10.ravel(), p90.ravel()
+    return out
+
+
+def _finite_percentiles(t: np.ndarray, fin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """p10 and p90 (order statistics) over the last axis of ``t`` of its finite values only (NaN
+    where none): cells are grouped by their number of finite values n, the finite values sorted
+    first, and each group's first n values passed to one ``percentile`` call."""
+    flat = t.reshape(-1, t.shape[-1])
+    ok = fin.reshape(flat.shape)
+    n = ok.sum(axis=1)
+    srt = np.sort(np.where(ok, flat, np.inf), axis=1)
+    out = np.full((2, flat.shape[0]), math.nan)
+    for k in np.unique(n[n > 0]):
+        rows = np.nonzero(n == k)[0]
+        out[:, rows] = percentile(srt[rows, :k], [10, 90], axis=1)
+    return out[0].reshape(t.shape[:2]), out[1].reshape(t.shape[:2])

@@ -114,6 +114,17 @@ def model_cohort_ratios(lx_sex: np.ndarray, t: int, srb: float = SRB, iso3: str 
 
 @lru_cache(maxsize=4)
 def _standard(imr: float, years: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted standard (mu, target): a fixed-point fit of seconds, kept in the user cache
+    (sim/cache.py) keyed by its arguments, this module's source and the WPP files."""
+    from ..cache import cached, file_stamp, source_stamp
+
+    stamps = tuple(file_stamp(p) for p in sorted(wpp.data_dir().glob("WPP2022_*.csv")))
+    z = cached("standard_lifetable", (float(imr), tuple(years), source_stamp(__file__), source_stamp(wpp.__file__),
+                                      stamps), lambda: dict(zip(("mu", "target"), _fit_standard(imr, years))))
+    return z["mu"], z["target"]
+
+
+def _fit_standard(imr: float, years: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     target = np.exp(np.mean([np.log(wpp_cohort_ratios(t)) for t in years], axis=0))
     # starting point: the rate at the centre x+5 of each window, -ln S / 5
     knots = -np.log(np.clip(target, 1e-9, 1.0 - 1e-6)) / 5.0

@@ -149,6 +149,7 @@ class Result:
     semi_disabled: np.ndarray         # (R, U, Y) 半失能 people 60+
     draws: dict[str, np.ndarray]      # per-replication parameter draws
     migration_shortfall: np.ndarray | None = None   # (R, U, Y-1) wanted out-migrants who were not there
+    age_edges: tuple[int, ...] | None = None   # store="bands": pop is (R, U, Y, 2, B), band b = ages edges[b]..edges[b+1]-1
 
 
 # ----------------------------------------------------------------------------- build_inputs
@@ -267,7 +268,7 @@ def build_inputs(units: pd.DataFrame, params: ParameterSet, base_year: int, hori
 
 # ----------------------------------------------------------------------------- core
 def project_arrays(P0, S, L0, asfr, srb, mig_rate, profile, calib=None, p_sev=None, p_semi=None,
-                   store="ages", dtype=np.float64):
+                   store="ages", dtype=np.float64, age_edges=None):
     """The vectorised cohort-component engine on plain arrays (any number of ages A >= 2).
 
     P0 (R, U, 2, A); S (R, T, 2, A-1) survival ratios; L0 (R, T, 2) infant survival; asfr (R, T, A);
@@ -298,6 +299,8 @@ def project_arrays(P0, S, L0, asfr, srb, mig_rate, profile, calib=None, p_sev=No
     for k in names:
         out[k] = np.zeros((R, U, Y), dtype)
     pop = np.zeros((R, U, Y, 2, nA), dtype) if store == "ages" else None
+    if store == "bands":   # persons by sex and age band only (edges: first age of each band)
+        pop = np.zeros((R, U, Y, 2, len(age_edges)), dtype)
 
     # per-unit summaries: sexes added (one pass), then age-band sums by one reduceat, and the
     # disability prevalence of each replication by one gemv per replication
@@ -309,7 +312,9 @@ def project_arrays(P0, S, L0, asfr, srb, mig_rate, profile, calib=None, p_sev=No
     both = np.empty((R, U, nA), dtype)
 
     def record(k, P):
-        if pop is not None:
+        if store == "bands":
+            pop[:, :, k] = np.add.reduceat(P, age_edges, axis=-1)
+        elif pop is not None:
             pop[:, :, k] = P
         np.add(P[:, :, 0], P[:, :, 1], out=both)
         bands = np.add.reduceat(both, cuts, axis=-1)            # (R, U, len(cuts))
@@ -390,17 +395,24 @@ def draws(inputs: Inputs, replications: int, seed: int, randomness: bool = True)
 
 
 def project(inputs: Inputs, replications: int, seed: int, randomness: bool = True,
-            store: str = "ages", dtype=np.float64, chunk: int | None = None) -> Result:
+            store: str = "ages", dtype=np.float64, chunk: int | None = None,
+            age_edges: tuple[int, ...] | None = None) -> Result:
     """Run the projection for ``replications`` Monte Carlo draws.
 
-    ``store="ages"`` keeps the full (R, U, Y, 2, 101) array; ``store="summary"`` keeps only totals,
+    ``store="ages"`` keeps the full (R, U, Y, 2, 101) array; ``store="bands"`` keeps persons by sex in
+    the age bands starting at ``age_edges`` (R, U, Y, 2, B) (a province: 2,000 townships x 200 draws is
+    10 GB by single age, 0.6 GB in six bands); ``store="summary"`` keeps only totals,
     60+/65+/80+ and disability counts (for large runs).  Replications are processed in chunks of
     ``chunk`` (default: sized to keep the working state near 16 MB, which stays in cache).
     """
     if replications < 1:
         raise InputError(None, "replications", "must be at least 1")
-    if store not in ("ages", "summary"):
-        raise ValueError("store must be 'ages' or 'summary'")
+    if store not in ("ages", "summary", "bands"):
+        raise ValueError("store must be 'ages', 'bands' or 'summary'")
+    if store == "bands":
+        age_edges = tuple(int(a) for a in age_edges or ())
+        if not age_edges or age_edges[0] != 0 or list(age_edges) != sorted(set(age_edges)) or age_edges[-1] >= A:
+            raise ValueError(f"age_edges must start at 0 and increase below {A}, got {age_edges}")
     p = inputs.params
     R = int(replications)
     T = len(inputs.years) - 1
@@ -440,13 +452,14 @@ def project(inputs: Inputs, replications: int, seed: int, randomness: bool = Tru
         n = sl.stop - sl.start
         P0 = np.broadcast_to(inputs.base_pop, (n,) + inputs.base_pop.shape)
         part = project_arrays(P0, S[sl], L0[sl], fert[sl], srb[sl], mig[sl], inputs.mig_profile,
-                              inputs.calibration, p_sev[sl], p_semi[sl], store=store, dtype=dtype)
+                              inputs.calibration, p_sev[sl], p_semi[sl], store=store, dtype=dtype,
+                              age_edges=age_edges)
         for k, v in part.items():          # fill preallocated results: no concatenation copy
             if v is None:
                 cat[k] = None
                 continue
-            if k not in cat:
-                cat[k] = np.empty((R,) + v.shape[1:], v.dtype)
+            if k not in cat:   # the banded population is kept in float32 (relative error < 6e-8)
+                cat[k] = np.empty((R,) + v.shape[1:], np.float32 if (k == "pop" and store == "bands") else v.dtype)
             cat[k][sl] = v
         del part
 
@@ -460,7 +473,8 @@ def project(inputs: Inputs, replications: int, seed: int, randomness: bool = Tru
                   total=stock(cat["total"]), age60=stock(cat["age60"]), age65=stock(cat["age65"]),
                   age80=stock(cat["age80"]), disabled=stock(cat["disabled"]),
                   semi_disabled=stock(cat["semi_disabled"]), draws=d,
-                  migration_shortfall=cat["migration_shortfall"][:, :, k0:])
+                  migration_shortfall=cat["migration_shortfall"][:, :, k0:],
+                  age_edges=age_edges if store == "bands" else None)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -24,7 +24,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 AGE_GROUPS_5 = [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]
 ASFR_GROUPS = [f"{a}-{a + 4}" for a in range(10, 55, 5)]
@@ -42,12 +41,24 @@ def _num(cell: str) -> float:
 
 
 def _read(fname: str, iso3: str) -> dict[int, np.ndarray]:
-    out: dict[int, np.ndarray] = {}
-    with open(data_dir() / fname, encoding="utf-8", errors="ignore", newline="") as f:
-        for row in csv.reader(f):
-            if len(row) > 11 and row[5] == iso3:
-                out[int(row[10])] = np.array([_num(c) for c in row[11:]], dtype=float)
-    return out
+    """{year: row values} of one country in one WPP file.  Parsing the CSV takes about a second, so
+    the parsed rows are kept in the user cache (sim/cache.py), keyed by the file's size and time."""
+    from ..cache import cached, file_stamp
+
+    path = data_dir() / fname
+
+    def parse() -> dict[str, np.ndarray]:
+        out: dict[int, np.ndarray] = {}
+        with open(path, encoding="utf-8", errors="ignore", newline="") as f:
+            for row in csv.reader(f):
+                if len(row) > 11 and row[5] == iso3:
+                    out[int(row[10])] = np.array([_num(c) for c in row[11:]], dtype=float)
+        if not out:
+            return {"years": np.zeros(0, dtype=np.int64), "values": np.zeros((0, 0))}
+        return {"years": np.array(list(out), dtype=np.int64), "values": np.stack(list(out.values()))}
+
+    z = cached("wpp", (file_stamp(path), iso3, 1), parse)
+    return {int(y): z["values"][k] for k, y in enumerate(z["years"])}
 
 
 def _series(stem: str, iso3: str, scale: float) -> dict[int, np.ndarray]:
@@ -81,6 +92,8 @@ def ungroup(groups: np.ndarray, width: int = 5) -> np.ndarray:
     A monotone cubic (PCHIP) is fitted through the cumulative counts at the group boundaries and
     differenced, so every group total is kept exactly and no single year is negative.
     """
+    from scipy.interpolate import PchipInterpolator   # imported here: only the base population needs it
+
     groups = np.asarray(groups, dtype=float)
     closed = groups[:-1]
     edges = np.arange(0, width * len(closed) + 1, width)

@@ -56,6 +56,10 @@ class ServiceContext:
     # id -> (first, stop, seat index or None) of their units on the U axis; items sited there stand there
     groups: dict | None = None
     facts_optional: bool = False      # a missing base fact reads NaN (recorded) instead of raising
+    age_edges: tuple[int, ...] | None = None   # None: pop is by single age; else pop's last axis holds the
+                                               # age bands starting at these ages (projection store="bands")
+    draw_slice: tuple[int, int] | None = None  # (offset, n): these R replications are rows offset.. of a
+                                               # chunk of n drawn together (sim/run.py sub-chunks); None = (0, R)
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -88,6 +92,7 @@ class ServiceContext:
             semi_disabled=self.semi_disabled[:, units], items=self.items.subset(item_index), params=self.params,
             base_facts=base_facts, seed=self.seed, randomness=self.randomness, base_year=self.base_year,
             seat_unit=seat_unit, unit_level=unit_level or self.unit_level, facts_optional=True,
+            age_edges=self.age_edges, draw_slice=self.draw_slice,
         )
 
     # ---- shapes -----------------------------------------------------------------------------
@@ -105,15 +110,27 @@ class ServiceContext:
 
     # ---- population aggregates (R, U, Y) -------------------------------------------------------
     def pop_age(self, lo: int, hi: int | None = None) -> np.ndarray:
-        """(R, U, Y) persons aged lo..hi-1 (hi None = to the open age group), both sexes.  Cached."""
+        """(R, U, Y) persons aged lo..hi-1 (hi None = to the open age group), both sexes.  Cached: the
+        services read the same few age groups many times, the (R, U, Y, 2, A) array is summed once each.
+
+        With ``age_edges`` (banded population) lo and hi must be band edges (ValueError otherwise)."""
         key = ("age", lo, hi)
         if key not in self._cache:
-            self._cache[key] = self.pop[..., lo:hi].sum(axis=(-1, -2))
+            a, b = lo, hi
+            if self.age_edges is not None:
+                edges = list(self.age_edges)
+                if lo not in edges or (hi is not None and hi not in edges):
+                    raise ValueError(f"ages {lo}..{hi} do not fall on the population's age bands {edges}")
+                a, b = edges.index(lo), (None if hi is None else edges.index(hi))
+            # a banded population is stored in float32 (sim/run.py): its sums are made in float64
+            dt = None if self.pop.dtype == np.float64 else np.float64
+            self._cache[key] = self.pop[..., a:b].sum(axis=(-1, -2), dtype=dt)
         return self._cache[key]
 
     @property
     def total_pop(self) -> np.ndarray:
-        return self.pop.sum(axis=(-1, -2))
+        """(R, U, Y) persons of all ages (cached)."""
+        return self.pop_age(0)
 
     @property
     def older(self) -> np.ndarray:
@@ -125,7 +142,8 @@ class ServiceContext:
         """(R, 1) draws of a parameter (one per replication), ready to broadcast over years."""
         key = ("p", pid)
         if key not in self._cache:
-            self._cache[key] = self.params.draws(pid, self.seed, self.R, self.randomness)[:, None]
+            off, n = self.draw_slice or (0, self.R)
+            self._cache[key] = self.params.draws(pid, self.seed, n, self.randomness)[off:off + self.R, None]
         return self._cache[key]
 
     def parameter_draws(self) -> dict[str, np.ndarray]:
@@ -200,16 +218,18 @@ class ServiceContext:
         out = np.zeros((self.R, self.Y))
         if len(idx) == 0:
             return out
-        active = it.active(self.years)                      # (R, Y, I)
         raw = it.measures["count_raw"]
         n = np.where(np.isfinite(raw) & (raw > 0), raw, 1.0)
-        groups: dict[tuple, list[int]] = {}
-        for i in idx:
-            groups.setdefault((str(it.source_id[i]), str(it.unit[i]), str(it.facility_type[i])), []).append(i)
-        for members in groups.values():
-            m = np.array(members)
-            out += np.max(np.where(active[:, :, m], n[m], 0.0), axis=2)
-        return out
+        groups: dict[tuple, int] = {}
+        gid = np.array([groups.setdefault((str(it.source_id[i]), str(it.unit[i]), str(it.facility_type[i])), len(groups))
+                        for i in idx], dtype=np.intp)
+        # the largest count online in each group: each item's count enters in the year it comes online
+        # (CapacityItems.year_index) and a running maximum carries it forward
+        k = it.year_index(self.years)[:, idx]                               # (R, S) 0..Y
+        best = np.zeros((self.R, len(groups), self.Y + 1))
+        np.maximum.at(best, (np.arange(self.R)[:, None], gid[None, :], k), n[idx][None, :])
+        np.maximum.accumulate(best, axis=2, out=best)
+        return best[:, :, :self.Y].sum(axis=1)
 
     def village_coverage(self, mask: np.ndarray) -> np.ndarray:
         """(R, Y) share 0..1 of the region's villages and communities covered by the masked facilities.
@@ -222,6 +242,26 @@ class ServiceContext:
         if v <= 0:
             raise InputError("base_facts", "villages_communities", f"must be positive, got {v}")
         return np.minimum(self.facility_count(mask), v) / v
+
+    def _unit_index(self) -> np.ndarray:
+        """(I,) position of each item's unit in ``units``, -1 for items not sited in a projected unit."""
+        if "unit_ix" not in self._cache:
+            pos = {u: k for k, u in enumerate(self.units)}
+            self._cache["unit_ix"] = np.array([pos.get(str(u), -1) for u in self.clean_items.unit], dtype=np.intp)
+        return self._cache["unit_ix"]
+
+    def earliest_online(self, mask: np.ndarray) -> np.ndarray:
+        """(R, U) earliest online time of the masked items sited in each projected unit (+inf: none).
+
+        A unit has a masked item online by the end of year y exactly when this time is <= y + 1
+        (``CapacityItems.active``), so one (R, U) minimum replaces an (R, Y, I) x (I, U) product."""
+        ix = self._unit_index()
+        sel = np.nonzero(mask & (ix >= 0))[0]
+        out = np.full((self.R, self.U), np.inf)
+        if len(sel):
+            online = self.items.online[:, sel]
+            np.minimum.at(out.T, ix[sel], online.T)
+        return out
 
     def unit_coverage(self, mask: np.ndarray, measure: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Which projected units have a masked item online: ``((R, U, Y) bool, (R, Y) share 0..1)``.
@@ -237,10 +277,9 @@ class ServiceContext:
         m = mask.copy()
         if measure is not None:
             m &= it.measures[measure] > 0
-        active = it.active(self.years)                             # (R, Y, I)
-        onehot = (np.asarray(it.unit, dtype=str)[:, None] == np.asarray(self.units, dtype=str)[None, :])
-        covered = np.moveaxis(active.astype(float) @ (m[:, None] & onehot).astype(float), 2, 1) > 0  # (R, U, Y)
-        rest = m & ~onehot.any(axis=1)
+        unit_ix = self._unit_index()                                # (I,) unit position, -1 = not a projected unit
+        covered = self.earliest_online(m & (unit_ix >= 0))[:, :, None] <= (self.years + 1.0)[None, None, :]
+        rest = m & (unit_ix < 0)
         group_extra = 0.0
         if self.groups:   # items sited at a county stand in that county: its seat, then its other units
             unit_of = np.asarray(it.unit, dtype=str)
