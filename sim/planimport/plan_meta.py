@@ -42,7 +42,7 @@ def read_meta(plan: PlanText) -> PlanMeta:
     first_line = {}
     for ln in text_lines:
         for m in _REGION.finditer(ln.text):
-            n = re.sub(r"^(全|我|本|在|将|对|为|与|是)", "", m.group(1))
+            n = re.sub(r"^(时期|期间|全|我|本|在|将|对|为|与|是)+", "", m.group(1))
             if len(n) >= 2 and not n.startswith(("十", "各", "省", "市", "州", "县")):
                 names[n] += 1
                 first_line.setdefault(n, ln.no)
