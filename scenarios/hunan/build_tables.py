@@ -63,10 +63,14 @@ PREFECTURES = {
     "433100": ("湘西土家族苗族自治州", 2488105, "derived: 大湘西地区 (湘西州, 张家界, 怀化, 邵阳, 娄底) 18983242 minus "
                "张家界 1517027, 怀化 4587594, 邵阳 6563520, 娄底 3826996 (sources in their rows); " + PROV_URL, "derived"),
 }
-# Prefecture 60+ shares where published (%).
-PREF_60 = {
-    "430500": (20.75, "published: 邵阳市 60岁及以上人口为1361709人, 占20.75% (http://studyofnet.com/430428801.html)"),
-    "431300": (19.31, "published: 娄底市 60岁及以上人口为738956人, 占19.31% (http://doubledring.cn/79252.html)"),
+# Prefecture age shares where published (%; a subset of keys where only some were found).
+PREF_SHARES = {
+    "430100": ({"0_14": 16.64, "15_59": 68.03, "60plus": 15.33, "65plus": 11.11},
+               "published: 长沙市 七普 (中商产业研究院, https://dinovaliano.com/news/data/hongguan/20210519/1355091452936.shtml)"),
+    "430700": ({"0_14": 14.87, "15_59": 60.1, "60plus": 25.02, "65plus": 19.16},
+               "published: 常德市 七普 as quoted by https://www.hongheiku.com/shijirenkou/630.html"),
+    "430500": ({"60plus": 20.75}, "published: 邵阳市 60岁及以上人口为1361709人, 占20.75% (http://studyofnet.com/430428801.html)"),
+    "431300": ({"60plus": 19.31}, "published: 娄底市 60岁及以上人口为738956人, 占19.31% (http://doubledring.cn/79252.html)"),
 }
 
 HH = "http://www.huaihua.gov.cn/huaihua/c115181/202106/68d40f19ba90441095c923c881931c86.shtml"
@@ -75,6 +79,7 @@ YZ = "http://yzcity.gov.cn/tjj/031005/202106/5e4be93db64d4a71aa92ff923888658d.sh
 YZ_T = f"published: 永州市第七次全国人口普查公报（第一号）表1-1 ({YZ})"
 SY_R = "published (rounded to 100 persons): 邵阳市 七普 county figures (http://studyofnet.com/430428801.html)"
 LD_R = "published (rounded to 100 persons): 娄底市 七普 county figures (http://doubledring.cn/79252.html)"
+CD_R = "published (rounded to 100 persons): 常德市 七普 county figures (http://www1.ekgqq.com/zcmbzz/7763.html)"
 XX_R = "published (rounded to 100 persons): 湘西州 七普 county figures (https://zzfmdn.com/art/吉首市景点分布图.html)"
 
 # code: (population, source, shares or None, 60+ only or None, note)
@@ -104,12 +109,24 @@ COUNTIES: dict[str, tuple] = {
                "(https://zh1.bitforum.be.eu.org/wiki/%E6%B0%B8%E6%98%8E%E5%8E%BF)",
                {"0_14": 24.52, "15_59": 56.56, "60plus": 18.93, "65plus": 13.38}, None,
                "the same page's infobox gives 225622 (中国人口普查分县资料2020); the bulletin figure is kept (bulletins are the brief's source)"),
+    "430702": (730970, "published: 常德市第七次全国人口普查公报 as quoted by https://www.hongheiku.com/xianjirank/hunanrank/3263.html",
+               {"0_14": 13.71, "15_59": 67.81, "60plus": 18.47, "65plus": 13.42}, None, "武陵区"),
+    "430725": (809200, CD_R, None, None, "桃源县80.92万人"),
+    "430703": (738100, CD_R, None, None, "鼎城区73.81万"),
+    "430723": (721900, CD_R, None, None, "澧县72.19万人"),
+    "430722": (706200, CD_R, None, None, "汉寿县70.62万"),
+    "430726": (559500, CD_R, None, None, "石门县55.95万"),
+    "430721": (427400, CD_R, {"0_14": 12.77, "60plus": 27.49}, None, "安乡县42.74万; 0~14人口比例12.77%, 60岁及以上人口比例27.49%"),
+    "430724": (373000, CD_R, None, None, "临澧县37.3万"),
+    "430781": (212700, CD_R, {"0_14": 11.93}, None, "津市21.27万; 0~14 11.93%"),
+    "430212": (260534, "published: 株洲市第七次全国人口普查公报 as quoted by http://www.psic.org.cn/xianjirank/hunanrank/3626.html",
+               {"0_14": 16.36, "15_59": 58.61, "60plus": 25.03, "65plus": 19.22}, None, "渌口区"),
     "430503": (362289, "published: 邵阳市第七次全国人口普查公报 as quoted by https://www.hongheiku.com/xianjirank/hunanrank/2659.html",
                {"0_14": 17.58, "15_59": 65.05, "60plus": 17.37, "65plus": 13.07}, None, ""),
     "430582": (1038400, SY_R, None, None, "邵东市常住人口为103.84万人"),
     "430524": (1009800, SY_R, None, None, "隆回县常住人口为100.98万人"),
     "430523": (752100, SY_R, None, None, "邵阳县常住人口为75.21万人"),
-    "430525": (675500, SY_R, None, (23.23, SY_R.replace(" (rounded to 100 persons)", "")), "洞口县常住人口为67.55万人; 60岁及以上人口占比23.23%"),
+    "430525": (675500, SY_R, {"60plus": 23.23}, None, "洞口县常住人口为67.55万人; 60岁及以上人口占比23.23%"),
     "430321": (792829, "published: 湘潭市第七次全国人口普查公报 as quoted by Wikipedia 湘潭县 "
                "(https://zhwiki.pedia.workers.dev/zh-hant/%E6%B9%98%E6%BD%AD%E5%8E%BF)", None, None, ""),
     "430422": (796327, "published: 中国人口普查分县资料2020 as quoted by Wikipedia 衡南县 "
@@ -125,8 +142,8 @@ COUNTIES: dict[str, tuple] = {
     "433123": (351600, XX_R, None, None, "凤凰县常住人口为35.16万人"),
     "433124": (249200, XX_R, None, None, "花垣县常住人口为24.92万人"),
     "433122": (240900, XX_R, None, None, "泸溪县常住人口为24.09万人"),
-    "433125": (238800, XX_R, None, (21.46, XX_R.replace(" (rounded to 100 persons)", "")), "保靖县常住人口为23.88万人; 60岁及以上人口占比为21.46%"),
-    "433126": (108800, XX_R, None, (21.41, XX_R.replace(" (rounded to 100 persons)", "")), "古丈县常住人口为10.88万人; 60岁及以上人口占比达到21.41%"),
+    "433125": (238800, XX_R, {"60plus": 21.46}, None, "保靖县常住人口为23.88万人; 60岁及以上人口占比为21.46%"),
+    "433126": (108800, XX_R, {"60plus": 21.41}, None, "古丈县常住人口为10.88万人; 60岁及以上人口占比达到21.41%"),
     "433130": (476400, XX_R, None, None, "龙山县常住47.64万"),
 }
 # 60+ share published without the county's total
@@ -143,12 +160,42 @@ def kind_of(name: str) -> tuple[str, str]:
     return "county", "县"
 
 
-def shares_from_60(s60: float) -> dict:
-    rest = 100.0 - s60
-    p = PROV_SHARES
-    s014 = round(rest * p["0_14"] / (p["0_14"] + p["15_59"]), 2)
-    return {"0_14": s014, "15_59": round(rest - s014, 2), "60plus": round(s60, 2),
-            "65plus": round(s60 * p["65plus"] / p["60plus"], 2)}
+def fill_shares(given: dict, pc: str) -> tuple[dict, str]:
+    """Complete a county's age shares (%) from the published subset ``given``.
+
+    Missing 60+: the prefecture's published share, else the province's. Missing 65+: 60+ times the
+    prefecture's (else the province's) 65+/60+ ratio. One of 0-14 / 15-59 missing: 100 minus the others;
+    both missing: the rest split in the prefecture's (else the province's) 0-14 : 15-59 ratio.
+    Returns the four shares rounded to 0.01 and a sentence saying which rule filled what.
+    """
+    pref, pref_src = PREF_SHARES.get(pc, ({}, ""))
+    base = {**PROV_SHARES, **pref} if len(pref) == 4 else PROV_SHARES
+    base_src = pref_src if len(pref) == 4 else PROV_SHARES_URL
+    out = dict(given)
+    how = []
+    if "60plus" not in out:
+        if "60plus" in pref:
+            out["60plus"] = pref["60plus"]
+            how.append(f"60+ = prefecture share {pref['60plus']} ({pref_src})")
+        else:
+            out["60plus"] = PROV_SHARES["60plus"]
+            how.append(f"60+ = province share 19.88 ({PROV_SHARES_URL})")
+    if "65plus" not in out:
+        r = base["65plus"] / base["60plus"]
+        out["65plus"] = round(out["60plus"] * r, 2)
+        how.append(f"65+ = 60+ x {base['65plus']}/{base['60plus']} ({base_src})")
+    if "0_14" in out and "15_59" not in out:
+        out["15_59"] = round(100 - out["0_14"] - out["60plus"], 2)
+        how.append("15-59 = 100 - 0-14 - 60+")
+    elif "15_59" in out and "0_14" not in out:
+        out["0_14"] = round(100 - out["15_59"] - out["60plus"], 2)
+        how.append("0-14 = 100 - 15-59 - 60+")
+    elif "0_14" not in out:
+        rest = 100 - out["60plus"]
+        out["0_14"] = round(rest * base["0_14"] / (base["0_14"] + base["15_59"]), 2)
+        out["15_59"] = round(rest - out["0_14"], 2)
+        how.append(f"0-14 and 15-59 split the rest in the ratio {base['0_14']}:{base['15_59']} ({base_src})")
+    return out, "; ".join(how)
 
 
 def main() -> None:
@@ -198,9 +245,9 @@ def main() -> None:
             pop_conf[c[0]] = "published"
             pop_note[c[0]] = COUNTIES[c[0]][4]
         rem = total - sum(pop[c[0]] for c in known)
-        assert rem > 0, pc
+        assert rem > 0 or not unknown, pc
         w = {c[0]: (towns[c[0]] if towns else 1) for c in unknown}
-        wsum = sum(w.values())
+        wsum = sum(w.values()) or 1
         alloc = {k: int(rem * v // wsum) for k, v in w.items()}
         # largest remainders get the leftover persons, so the prefecture adds up exactly
         left = rem - sum(alloc.values())
@@ -220,7 +267,7 @@ def main() -> None:
         wr = csv.writer(fh, lineterminator="\n")
         wr.writerow(["id", "name_zh", "level", "kind_zh", "parent", "villages", "communities", "lon", "lat",
                      "pop_share", "source", "note"])
-        wr.writerow([PROV, "湖南省", "province", "省", "", sum(villages.values()) or "", sum(communities.values()) or "",
+        wr.writerow([PROV, "湖南省", "province", "省", "", sum(villages[c[0]] for c in counties) or "", sum(communities[c[0]] for c in counties) or "",
                      "", "", "", "GB/T 2260 code 430000; 000_df0e2ee655117bc1.txt:1",
                      "simulated at county level (122 county-level units); townships not listed (the plan has no "
                      "township figures; DATA_NOTES.md)"])
@@ -247,38 +294,88 @@ def main() -> None:
         for code, name, pc, _ in counties:
             entry = COUNTIES.get(code)
             notes = [pop_note[code]] if pop_note[code] else []
-            if entry and entry[2]:
-                sh = entry[2]
+            given = dict(entry[2]) if entry and entry[2] else {}
+            if code in ONLY_60:
+                given["60plus"] = ONLY_60[code][0]
+                notes.append(f"share_60plus published ({ONLY_60[code][1]}: {ONLY_60[code][2]})")
+            sh, how = fill_shares(given, pc)
+            if len(given) == 4:
                 conf = pop_conf[code]
-                src = pop_src[code]
                 notes.append("age shares published (same source)")
             else:
-                s60 = None
-                if entry and entry[3]:
-                    s60, s60src = entry[3]
-                    notes.append(f"share_60plus published ({s60src}); other shares derived: rest split in the province "
-                                 f"ratio 19.52:60.60, 65+ = 60+ x 14.81/19.88 ({PROV_SHARES_URL})")
-                elif code in ONLY_60:
-                    s60, s60src, q = ONLY_60[code]
-                    notes.append(f"share_60plus published ({s60src}: {q}); other shares derived: rest split in the "
-                                 f"province ratio 19.52:60.60, 65+ = 60+ x 14.81/19.88 ({PROV_SHARES_URL})")
-                elif pc in PREF_60:
-                    s60 = PREF_60[pc][0]
-                    notes.append(f"shares derived: prefecture 60+ share {s60}% ({PREF_60[pc][1]}) applied to the county; "
-                                 f"rest split in the province ratio 19.52:60.60, 65+ = 60+ x 14.81/19.88 ({PROV_SHARES_URL})")
-                else:
-                    s60 = PROV_SHARES["60plus"]
-                    notes.append(f"shares derived: province shares 19.52/60.60/19.88/14.81 applied to the county "
-                                 f"({PROV_SHARES_URL}); no county or prefecture age table reachable")
-                sh = shares_from_60(s60)
                 conf = "derived"
-                src = pop_src[code]
+                if given:
+                    notes.append(f"published shares: {', '.join(sorted(given))} (same source); the others derived: {how}")
+                else:
+                    notes.append(f"shares derived: {how}")
+            src = pop_src[code]
             wr.writerow([code, pop[code], f"{sh['0_14']:.2f}", f"{sh['15_59']:.2f}", f"{sh['60plus']:.2f}",
                          f"{sh['65plus']:.2f}", "", conf, src, f"{name}; " + "; ".join(notes)])
+    older = {}
+    with open(HERE / "unit_demography.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            older[r["unit"]] = int(r["base_population"]) * float(r["share_60plus"]) / 100
+    write_facilities(counties, older)
     tot = sum(pop.values())
     print(f"units: {2 + len(PREFECTURES) + len(counties) - 1} rows; population total {tot} (province {PROV_TOTAL}); "
           f"published counties {sum(1 for c in pop_conf.values() if c == 'published')}")
-    assert tot == PROV_TOTAL
+    # rounded published county figures (常德: all nine counties, to 100 persons) leave a small gap
+    assert abs(tot - PROV_TOTAL) <= 1000, tot
+
+
+def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
+    """Split the integer ``total`` over the keys in proportion to ``weights`` (Hamilton's method)."""
+    wsum = sum(weights.values())
+    raw = {k: total * w / wsum for k, w in weights.items()}
+    out = {k: int(v) for k, v in raw.items()}
+    for k in sorted(raw, key=lambda k: -(raw[k] - out[k]))[: total - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+SEED = "000_df0e2ee655117bc1.txt"
+# Base stock the plan states for the whole province, placed in counties by a documented rule.
+BEDS, NURSING, HOMES = 490000, 186000, 1877
+FUNERAL_HOMES = 86
+BURIAL_COVERAGE = 74  # % of county-level units (main table 2020 column, line 217)
+
+
+def write_facilities(counties, older: dict[str, float]) -> None:
+    """facilities.csv: the stated province stock allocated to counties (rules in DATA_NOTES.md)."""
+    codes = [c[0] for c in counties]
+    names = {c[0]: c[1] for c in counties}
+    w = {k: older[k] for k in codes}
+    beds = largest_remainder(BEDS, w)
+    nursing = largest_remainder(NURSING, w)
+    homes = largest_remainder(HOMES, w)
+    by_older = sorted(codes, key=lambda k: (-older[k], k))
+    n_burial = round(BURIAL_COVERAGE * len(codes) / 100)
+    rule = "allocated in proportion to the county's population aged 60+ (unit_demography.csv), largest remainder"
+    with open(HERE / "facilities.csv", "w", newline="", encoding="utf-8") as fh:
+        wr = csv.writer(fh, lineterminator="\n")
+        wr.writerow(["id", "name_zh", "facility_type", "unit", "ownership", "functions", "beds", "beds_nursing", "plots",
+                     "area_m2", "households", "staff", "count", "opened", "source", "note"])
+        for k in codes:
+            wr.writerow([f"F_CARE_{k}", f"{names[k]}养老机构床位（敬老院等，合计）", "care_home", k, "public", "tekun",
+                         beds[k], nursing[k], "", "", "", "", homes[k], "",
+                         f"{SEED}:9; {SEED}:12; derived: province totals {BEDS} beds, {NURSING} nursing-type beds, "
+                         f"{HOMES} 敬老院 {rule}",
+                         "the plan states province totals only (全省养老服务床位49万张, 其中护理型床位18.6万张, line 9; "
+                         "敬老院1877所, line 12); the 49万 include community and private beds (no split stated): all are "
+                         "carried here as institutional beds of one aggregated row per county (assumption)"])
+        for k in by_older[:FUNERAL_HOMES]:
+            wr.writerow([f"F_FUNERAL_{k}", f"{names[k]}殡仪馆", "funeral_home", k, "public", "", "", "", "", "", "", "",
+                         1, "", f"{SEED}:12; derived: 86 殡仪馆 placed one each in the 86 counties with the largest "
+                         "population aged 60+",
+                         "the plan gives no list of the 86 funeral homes (line 12); placement rule is an assumption "
+                         "(larger counties served first); city funeral homes stand in a county-level unit too"])
+        for k in by_older[:n_burial]:
+            wr.writerow([f"F_BURIAL_{k}", f"{names[k]}公益性安葬（放）设施", "public_cemetery", k, "public", "county",
+                         "", "", "", "", "", "", 1, "",
+                         f"{SEED}:216; {SEED}:217; derived: 74% x 122 = {n_burial} counties, placed in the {n_burial} "
+                         "counties with the largest population aged 60+",
+                         "2020 coverage 74% (main table row 13, line 217); which counties are covered is not stated: "
+                         "placement rule is an assumption; plots not stated (blank)"])
 
 
 if __name__ == "__main__":
