@@ -1,3 +1,12 @@
+"""Write scenarios/hunan/programmes.csv: the Hunan plan's counted construction programmes.
+
+Run from the repository root after build_tables.py:  python scenarios/hunan/build_programmes.py
+
+Each row names its seed line; where the Hunan plan gives no size or money, the figure is borrowed from
+the Tongdao plan (seed 003, a county of Hunan) and says so in ``cost_source``. City-level ("市级")
+programmes name one county-level unit per city by a documented rule (the city's 市辖区 with the largest
+population aged 60+; 湘西州: its 县级市 吉首市), since facilities stand in county-level units.
+"""
 import csv
 S="000_df0e2ee655117bc1.txt"; T="003_d8a032d88d4cf936.txt"
 units={r['id']:r for r in csv.DictReader(open('scenarios/hunan/units.csv',encoding='utf-8'))}
@@ -22,9 +31,9 @@ add(id="PG03",name_zh="湖南省第一社会福利院（新建，省级养老示
 cities11=["长沙市","株洲市","湘潭市","衡阳市","岳阳市","常德市","张家界市","益阳市","永州市","娄底市","湘西土家族苗族自治州"]
 add(id="PG04",name_zh="市级公办养老机构新建、续建、改扩建（11个市州）",facility_type="care_home",count=11,allocation="named",named_units=named(cities11),beds=500,unit_cost=10000,cost_source=CARE_COST,source=f"{S}:276",note=SEATRULE+"; beds 500 borrowed with the cost")
 REG_COST=f"borrowed: Tongdao plan {T}:555 (单个机构不少于30张护理型床位, 投资按每床位12万元 -> 30 x 12 = 360万元)"
-add(id="PG05A",name_zh="区域中心敬老院新建、续建、改扩建（200个以上：每县1个）",facility_type="care_home",count=122,allocation="every",functions="regional;tekun",beds=30,beds_nursing=30,unit_cost=360,cost_source=REG_COST,source=f"{S}:277; {S}:264",note="200 (line 277) over 122 county-level units: one in every unit (this row) and 78 more by_older (PG05B); the contract places at most one per unit per programme, hence two rows; size borrowed (Tongdao line 555)")
-add(id="PG05B",name_zh="区域中心敬老院新建、续建、改扩建（200个以上：其余78个）",facility_type="care_home",count=78,allocation="by_older",functions="regional;tekun",beds=30,beds_nursing=30,unit_cost=360,cost_source=REG_COST,source=f"{S}:277",note="200 - 122 = 78 (derived), to the 78 counties with the largest 60+ population (replaceable rule); conflicts C02 (每个县2个以上, line 264)")
-add(id="PG06",name_zh="县级失能照护服务机构（每县一所）",facility_type="care_home",count=122,allocation="every",functions="disabled_care;nursing",beds=30,beds_nursing=30,unit_cost=360,cost_source=REG_COST,source=f"{S}:264; {S}:277",note="每个县至少建有1所 (line 264), 指导每个县建设一所 (line 277): read as every county-level unit (122; districts included, assumption); size borrowed (Tongdao line 555), all beds nursing-type (assumption: a disability care institution)")
+add(id="PG05A",name_zh="区域中心敬老院新建、续建、改扩建（200个以上：每县1个）",facility_type="care_home",count=122,allocation="every",functions="regional;tekun",beds=30,beds_nursing=30,unit_cost=360,cost_source=REG_COST,source=f"{S}:277; {S}:264; derived: 200 = 122 (one per county-level unit) + 78 (PG05B)",note="200 (line 277) over 122 county-level units: one in every unit (this row) and 78 more by_older (PG05B); the contract places at most one per unit per programme, hence two rows; size borrowed (Tongdao line 555)")
+add(id="PG05B",name_zh="区域中心敬老院新建、续建、改扩建（200个以上：其余78个）",facility_type="care_home",count=78,allocation="by_older",functions="regional;tekun",beds=30,beds_nursing=30,unit_cost=360,cost_source=REG_COST,source=f"{S}:277; derived: 200 - 122 = 78",note="200 - 122 = 78 (derived), to the 78 counties with the largest 60+ population (replaceable rule); conflicts C02 (每个县2个以上, line 264)")
+add(id="PG06",name_zh="县级失能照护服务机构（每县一所）",facility_type="care_home",count=122,allocation="every",functions="disabled_care;nursing",beds=30,beds_nursing=30,unit_cost=360,cost_source=REG_COST,source=f"{S}:264; {S}:277; derived: one in every county-level unit (122)",note="每个县至少建有1所 (line 264), 指导每个县建设一所 (line 277): read as every county-level unit (122; districts included, assumption); size borrowed (Tongdao line 555), all beds nursing-type (assumption: a disability care institution)")
 FUN_COST=f"borrowed: Tongdao plan {T}:668 (殡仪馆及公益性公墓建设项目 0.67亿元 = 6700万元)"
 add(id="PG07",name_zh="市级殡仪馆新建或改扩建（7个市）",facility_type="funeral_home",count=7,allocation="named",named_units=named(["衡阳市","岳阳市","常德市","益阳市","怀化市","永州市","娄底市"]),unit_cost=6700,cost_source=FUN_COST,source=f"{S}:333",note=SEATRULE)
 add(id="PG08",name_zh="县级殡仪馆新建、续建、改扩建（64个）",facility_type="funeral_home",count=64,allocation="lacking;by_older",unit_cost=6700,cost_source=FUN_COST,source=f"{S}:333; {S}:324",note="优先支持尚无殡葬服务设施的县市区新建 (line 324): 'lacking' first (the 36 counties without one of the 86 placed funeral homes), then by_older for the 续建/改扩建")
@@ -33,8 +42,8 @@ add(id="PG09",name_zh="市级公益性骨灰安放设施新建（8个市）",fac
 add(id="PG10",name_zh="县级公益性骨灰安放（葬）设施新建、续建、改扩建（67个）",facility_type="public_cemetery",count=67,allocation="lacking;by_older",functions="county",plots=2500,unit_cost=2500,cost_source=ASH_COST,source=f"{S}:334; {S}:324",note="'lacking' first (the 32 counties without one of the 90 placed in 2020), then by_older; 2500 plots borrowed with the cost")
 TC_COST=f"borrowed: Tongdao plan {T}:658; {T}:659 (11个乡镇 公益性公墓共100000座, 1.5亿元 -> 1.5亿/11 = 1364万元 and 100000/11 = 9091 plots each, derived)"
 for i in range(1,9):
-    add(id=f"PG11_{i}",name_zh=f"乡镇农村公益性墓地（1000个以上；第{i}批，每县1个）",facility_type="public_cemetery",count=122,allocation="every",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334",note="1000 township cemeteries at county level: 8 rows of one per county (976) + PG11_9 (24 by_older); townships are not simulated (DATA_NOTES.md), so each stands at its county")
-add(id="PG11_9",name_zh="乡镇农村公益性墓地（1000个以上；其余24个）",facility_type="public_cemetery",count=24,allocation="by_older",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334",note="1000 - 8 x 122 = 24 (derived), to the 24 counties with the largest 60+ population")
+    add(id=f"PG11_{i}",name_zh=f"乡镇农村公益性墓地（1000个以上；第{i}批，每县1个）",facility_type="public_cemetery",count=122,allocation="every",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334; derived: 1000 = 8 x 122 (one per county-level unit) + 24",note="1000 township cemeteries at county level: 8 rows of one per county (976) + PG11_9 (24 by_older); townships are not simulated (DATA_NOTES.md), so each stands at its county")
+add(id="PG11_9",name_zh="乡镇农村公益性墓地（1000个以上；其余24个）",facility_type="public_cemetery",count=24,allocation="by_older",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334; derived: 1000 - 8 x 122 = 24",note="1000 - 8 x 122 = 24 (derived), to the 24 counties with the largest 60+ population")
 MIN_COST=f"derived: Tongdao plan {T}:541 (救助管理站及未成年人救助服务中心 2369㎡ for 0.2亿元; the minors' centre one floor 约590㎡, 30床) -> 0.2亿 x 590/2369 = 498万元 per centre"
 add(id="PG12",name_zh="市级未成年人救助保护中心改扩建（湘潭市、张家界市）",facility_type="minor_protection_center",count=2,allocation="named",named_units=named(["湘潭市","张家界市"]),beds=30,area_m2=590,unit_cost=498,cost_source=MIN_COST,source=f"{S}:299",note=SEATRULE+"; size borrowed (Tongdao line 541)")
 add(id="PG13",name_zh="县级未成年人救助保护中心新建、改扩建（28个）",facility_type="minor_protection_center",count=28,allocation="by_older",beds=30,area_m2=590,unit_cost=498,cost_source=MIN_COST,source=f"{S}:299",note="counties not named; base stock not stated (so 'lacking' cannot be applied): by_older (replaceable rule)")
@@ -42,4 +51,5 @@ with open('scenarios/hunan/programmes.csv','w',newline='',encoding='utf-8') as f
     w=csv.DictWriter(fh,H,lineterminator="\n"); w.writeheader(); w.writerows(rows)
 tot=sum(int(r['count'])*float(r['unit_cost']) for r in rows)
 print(len(rows), "programmes; total cost", tot, "万元")
-for r in rows: print(r['id'], r['count'], r['named_units'], int(r['count'])*r['unit_cost'])
+for r in rows:
+    print(r['id'], r['count'], r['named_units'], int(r['count'])*r['unit_cost'])
