@@ -47,9 +47,60 @@ add(id="PG11_9",name_zh="乡镇农村公益性墓地（1000个以上；其余24�
 MIN_COST=f"derived: Tongdao plan {T}:541 (救助管理站及未成年人救助服务中心 2369㎡ for 0.2亿元; the minors' centre one floor 约590㎡, 30床) -> 0.2亿 x 590/2369 = 498万元 per centre"
 add(id="PG12",name_zh="市级未成年人救助保护中心改扩建（湘潭市、张家界市）",facility_type="minor_protection_center",count=2,allocation="named",named_units=named(["湘潭市","张家界市"]),beds=30,area_m2=590,unit_cost=498,cost_source=MIN_COST,source=f"{S}:299",note=SEATRULE+"; size borrowed (Tongdao line 541)")
 add(id="PG13",name_zh="县级未成年人救助保护中心新建、改扩建（28个）",facility_type="minor_protection_center",count=28,allocation="by_older",beds=30,area_m2=590,unit_cost=498,cost_source=MIN_COST,source=f"{S}:299",note="counties not named; base stock not stated (so 'lacking' cannot be applied): by_older (replaceable rule)")
+# Planned windows (the plan gives none per facility): works durations of the schedule rule
+# (buildout_parameters.csv: schedule.works_years_large 2 years at >= 5000万元, schedule.works_years_small 1.5 years,
+# works not before 2022-01 = schedule.first_works_offset_years); the 1000 township cemeteries and the 200
+# regional homes are staggered in batches (assumption) so that every window ends by 2025-06, half a year
+# before the deadline 2025-12 (the plan period, 000_df0e2ee655117bc1.txt:3).
+WINDOWS = {
+    "PG01": ("2022-01", "2023-06"), "PG02": ("2022-01", "2023-06"),
+    "PG03": ("2022-01", "2023-12"), "PG04": ("2022-01", "2023-12"),
+    "PG05A": ("2022-01", "2023-06"), "PG05B": ("2023-01", "2024-06"), "PG06": ("2022-07", "2023-12"),
+    "PG07": ("2022-01", "2023-12"), "PG08": ("2022-01", "2023-12"),
+    "PG09": ("2022-01", "2023-06"), "PG10": ("2022-01", "2023-06"),
+    "PG11_1": ("2022-01", "2023-06"), "PG11_2": ("2022-01", "2023-06"),
+    "PG11_3": ("2022-07", "2023-12"), "PG11_4": ("2022-07", "2023-12"),
+    "PG11_5": ("2023-01", "2024-06"), "PG11_6": ("2023-01", "2024-06"),
+    "PG11_7": ("2023-07", "2024-12"), "PG11_8": ("2023-07", "2024-12"),
+    "PG11_9": ("2024-01", "2025-06"),
+    "PG12": ("2022-01", "2023-06"), "PG13": ("2022-01", "2023-06"),
+}
+WINDOW_NOTE = ("window: derived: schedule rule durations (buildout_parameters.csv schedule.works_years_large 2 / "
+               "small 1.5 years, first works 2022-01); batches staggered (assumption); deadline 2025-12 "
+               "(000_df0e2ee655117bc1.txt:3)")
+for r in rows:
+    r["start"], r["end"] = WINDOWS[r["id"]]
+    r["note"] = (r["note"] + "; " + WINDOW_NOTE).strip("; ")
+
 with open('scenarios/hunan/programmes.csv','w',newline='',encoding='utf-8') as fh:
     w=csv.DictWriter(fh,H,lineterminator="\n"); w.writeheader(); w.writerows(rows)
 tot=sum(int(r['count'])*float(r['unit_cost']) for r in rows)
+
+# funding.csv: each programme's cost spread evenly over the months of its window, summed by year, split by
+# the source shares Tongdao's funding rule assumes (scenarios/tongdao/funding_rules.md).
+by_year = {y: 0.0 for y in range(2021, 2026)}
+for r in rows:
+    (y0, m0), (y1, m1) = (map(int, r["start"].split("-")), map(int, r["end"].split("-")))
+    months = [(y, m) for y in range(y0, y1 + 1) for m in range(1, 13) if (y, m) >= (y0, m0) and (y, m) <= (y1, m1)]
+    each = int(r["count"]) * float(r["unit_cost"]) / len(months)
+    for y, _m in months:
+        by_year[y] += each
+SHARES = [("central", "中央预算内投资及中央专项资金", 0.40), ("provincial", "省级财政及省市补助资金", 0.20),
+          ("county", "市县财政投入", 0.25), ("lottery", "福利彩票公益金", 0.10), ("social", "社会捐赠与社会资本", 0.05)]
+with open('scenarios/hunan/funding.csv', 'w', newline='', encoding='utf-8') as fh:
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow("id,funding_source,name_zh,year,amount,money_unit,source,note".split(","))
+    for src, name, share in SHARES:
+        for y, amount in by_year.items():
+            if amount <= 0:
+                continue
+            w.writerow([f"F_{src}_{y}", src, name, y, round(amount * share), "万元",
+                        f"assumption: the plan states no investment; rule = each programme's cost (programmes.csv, "
+                        f"{tot:.0f}万元 in all) spread evenly over the months of its planned window, summed by year "
+                        f"({amount:.0f}万元 in {y}), x assumed share {share:.2f} of source {src}",
+                        "channels named at 000_df0e2ee655117bc1.txt:411 (公共财政, 彩票公益金, 慈善捐赠资金, 社会资本); "
+                        "shares borrowed from scenarios/tongdao/funding_rules.md (assumption)"])
+print({y: round(v) for y, v in by_year.items()})
 print(len(rows), "programmes; total cost", tot, "万元")
 for r in rows:
     print(r['id'], r['count'], r['named_units'], int(r['count'])*r['unit_cost'])
