@@ -84,6 +84,12 @@ XX_R = "published (rounded to 100 persons): 湘西州 七普 county figures (htt
 
 # code: (population, source, shares or None, 60+ only or None, note)
 COUNTIES: dict[str, tuple] = {
+    "430103": (836157, "published: 天心区第七次全国人口普查公报 (https://tjgb.hongheiku.com/12847.html)",
+               {"0_14": 15.22, "15_59": 70.48, "60plus": 14.3, "65plus": 10.0}, None, "as scenarios/changsha/unit_demography.csv"),
+    "430181": (1429384, "published: 长沙市第七次全国人口普查公报 as quoted by 红黑统计公报库 (https://www.hongheiku.com/hunan/chenzhou/2565.html)",
+               {"0_14": 18.88, "15_59": 62.15, "60plus": 18.97, "65plus": 13.85}, None, "as scenarios/changsha/unit_demography.csv"),
+    "430182": (1263332, "published: 宁乡市第七次全国人口普查公报 (http://bx2200.com/renkoupc/huazhong/2022-05-09/351.html)",
+               {"0_14": 17.03, "15_59": 61.91, "60plus": 21.06, "65plus": 16.59}, None, "as scenarios/changsha/unit_demography.csv"),
     "431202": (712584, HH_T, None, None, ""),
     "431221": (233378, HH_T, None, None, ""),
     "431222": (510054, HH_T, None, None, ""),
@@ -146,6 +152,53 @@ COUNTIES: dict[str, tuple] = {
     "433126": (108800, XX_R, {"60plus": 21.41}, None, "古丈县常住人口为10.88万人; 60岁及以上人口占比达到21.41%"),
     "433130": (476400, XX_R, None, None, "龙山县常住47.64万"),
 }
+# Size bands the prefecture bulletins print for their counties (persons; None = open), used to bound the
+# derivation of the unpublished counties.
+HY_B = "http://kidbbs.com/news/jiaodian/213453.html (衡阳市第七次全国人口普查公报之全市及各县市区人口情况)"
+SYB = "https://tjj.shaoyang.gov.cn/sytjj/tjxx/202106/838b149fe24941c588f4e40f1cfa0f42.shtml (邵阳市七普公报第一号)"
+YZB = YZ + " (永州市七普公报第一号)"
+BANDS: dict[str, tuple[int, int | None, str]] = {
+    "430481": (1000000, None, HY_B),
+    **{c: (500000, 1000000, HY_B) for c in ("430421", "430422", "430482", "430426", "430424")},
+    **{c: (300000, 500000, HY_B) for c in ("430408", "430405", "430423")},
+    **{c: (100000, 300000, HY_B) for c in ("430406", "430407")},
+    "430412": (0, 99999, HY_B),                  # 10万以下
+    **{c: (1000000, None, SYB) for c in ("430582", "430524")},
+    **{c: (500000, 1000000, SYB) for c in ("430523", "430525", "430581", "430522", "430528")},
+    **{c: (300000, 500000, SYB) for c in ("430503", "430502")},
+    **{c: (100000, 300000, SYB) for c in ("430527", "430529", "430511")},
+    "431181": (800000, None, YZB),
+    **{c: (500000, 800000, YZB) for c in ("431126", "431124", "431103", "431102")},
+    **{c: (300000, 500000, YZB) for c in ("431122", "431129", "431128", "431127")},
+    **{c: (100000, 300000, YZB) for c in ("431125", "431123")},
+    **{c: (0, 500000, HH) for c in ("431229", "431281")},   # 怀化: only 溆浦, 鹤城, 沅陵 exceed 50万
+}
+
+
+def bounded_split(total: int, weights: dict[str, float], bands: dict[str, tuple]) -> dict[str, float]:
+    """Split ``total`` in proportion to ``weights``, then clip to each unit's band and re-spread the
+    excess over the unclipped units (iterated until no band is broken; bands must admit a solution)."""
+    free = dict(weights)
+    fixed: dict[str, float] = {}
+    for _ in range(50):
+        rest = total - sum(fixed.values())
+        wsum = sum(free.values())
+        x = {k: rest * w / wsum for k, w in free.items()}
+        broken = {}
+        for k, v in x.items():
+            lo, hi = bands.get(k, (0, None, ""))[:2]
+            if v < lo:
+                broken[k] = lo
+            elif hi is not None and v > hi:
+                broken[k] = hi
+        if not broken:
+            return {**fixed, **x}
+        for k, v in broken.items():
+            fixed[k] = float(v)
+            free.pop(k)
+    raise ValueError("bands cannot be met")
+
+
 # 60+ share published without the county's total
 ONLY_60 = {"433101": (15.21, XX_R.replace(" (rounded to 100 persons)", ""), "吉首市 60岁及以上人口占比仅有15.21%")}
 
@@ -248,10 +301,11 @@ def main() -> None:
         assert rem > 0 or not unknown, pc
         w = {c[0]: (towns[c[0]] if towns else 1) for c in unknown}
         wsum = sum(w.values()) or 1
-        alloc = {k: int(rem * v // wsum) for k, v in w.items()}
+        share = bounded_split(rem, w, BANDS) if unknown else {}
+        alloc = {k: int(v) for k, v in share.items()}
         # largest remainders get the leftover persons, so the prefecture adds up exactly
         left = rem - sum(alloc.values())
-        for k in sorted(w, key=lambda k: -(rem * w[k] % wsum))[:left]:
+        for k in sorted(share, key=lambda k: -(share[k] - alloc[k]))[:left]:
             alloc[k] += 1
         for c in unknown:
             pop[c[0]] = alloc[c[0]]
@@ -259,7 +313,9 @@ def main() -> None:
             rule = ("township-level units (2023 codes, " + cd_note + ")") if towns else "equal shares"
             pop_src[c[0]] = (f"derived: {PREFECTURES[pc][0]} total {total} ({PREFECTURES[pc][2].split(':')[0]}) minus its "
                              f"published counties = {rem}, split over its {len(unknown)} unpublished counties by {rule}: "
-                             f"{w[c[0]]}/{wsum}")
+                             f"{w[c[0]]}/{wsum}" + (f", bounded by the bulletin's size band {BANDS[c[0]][0]}-"
+                                                     f"{BANDS[c[0]][1] or 'open'} ({BANDS[c[0]][2]})"
+                                                     if c[0] in BANDS else ""))
             pop_note[c[0]] = "county census total not reachable in the stored bulletins"
 
     # units.csv
