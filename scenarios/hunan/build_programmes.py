@@ -8,6 +8,7 @@ programmes name one county-level unit per city by a documented rule (the city's 
 population aged 60+; 湘西州: its 县级市 吉首市), since facilities stand in county-level units.
 """
 import csv
+import math
 S="000_df0e2ee655117bc1.txt"; T="003_d8a032d88d4cf936.txt"
 units={r['id']:r for r in csv.DictReader(open('scenarios/hunan/units.csv',encoding='utf-8'))}
 dem={r['unit']:r for r in csv.DictReader(open('scenarios/hunan/unit_demography.csv',encoding='utf-8'))}
@@ -94,10 +95,10 @@ with open('scenarios/hunan/funding.csv', 'w', newline='', encoding='utf-8') as f
         for y, amount in by_year.items():
             if amount <= 0:
                 continue
-            w.writerow([f"F_{src}_{y}", src, name, y, round(amount * share), "万元",
+            w.writerow([f"F_{src}_{y}", src, name, y, math.ceil(amount * share) + 1, "万元",
                         f"assumption: the plan states no investment; rule = each programme's cost (programmes.csv, "
                         f"{tot:.0f}万元 in all) spread evenly over the months of its planned window, summed by year "
-                        f"({amount:.0f}万元 in {y}), x assumed share {share:.2f} of source {src}",
+                        f"({amount:.0f}万元 in {y}), x assumed share {share:.2f} of source {src}, rounded up to the 万元 plus 1万元 (the engine spreads a window's cost slightly differently from whole months)",
                         "channels named at 000_df0e2ee655117bc1.txt:411 (公共财政, 彩票公益金, 慈善捐赠资金, 社会资本); "
                         "shares borrowed from scenarios/tongdao/funding_rules.md (assumption)"])
 print({y: round(v) for y, v in by_year.items()})
