@@ -42,16 +42,14 @@ ASH_COST=f"borrowed: Tongdao plan {T}:667 (火化墓建设2500个, 2500万元 as
 add(id="PG09",name_zh="市级公益性骨灰安放设施新建（8个市）",facility_type="public_cemetery",count=8,allocation="named",named_units=named(["株洲市","湘潭市","衡阳市","邵阳市","常德市","益阳市","怀化市","娄底市"]),functions="county",plots=2500,unit_cost=2500,cost_source=ASH_COST,source=f"{S}:334",note=SEATRULE+"; 2500 plots borrowed with the cost")
 add(id="PG10",name_zh="县级公益性骨灰安放（葬）设施新建、续建、改扩建（67个）",facility_type="public_cemetery",count=67,allocation="lacking;by_older",functions="county",plots=2500,unit_cost=2500,cost_source=ASH_COST,source=f"{S}:334; {S}:324",note="'lacking' first (the 32 counties without one of the 90 placed in 2020), then by_older; 2500 plots borrowed with the cost")
 TC_COST=f"borrowed: Tongdao plan {T}:658; {T}:659 (11个乡镇 公益性公墓共100000座, 1.5亿元 -> 1.5亿/11 = 1364万元 and 100000/11 = 9091 plots each, derived)"
-for i in range(1,9):
-    add(id=f"PG11_{i}",name_zh=f"乡镇农村公益性墓地（1000个以上；第{i}批，每县1个）",facility_type="public_cemetery",count=122,allocation="every",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334; derived: 1000 = 8 x 122 (one per county-level unit) + 24",note="1000 township cemeteries at county level: 8 rows of one per county (976) + PG11_9 (24 by_older); townships are not simulated (DATA_NOTES.md), so each stands at its county")
-add(id="PG11_9",name_zh="乡镇农村公益性墓地（1000个以上；其余24个）",facility_type="public_cemetery",count=24,allocation="by_older",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334; derived: 1000 - 8 x 122 = 24",note="1000 - 8 x 122 = 24 (derived), to the 24 counties with the largest 60+ population")
+add(id="PG11",name_zh="乡镇农村公益性墓地（1000个以上）",facility_type="public_cemetery",count=1000,allocation="by_older_prop",functions="township",plots=9091,unit_cost=1364,cost_source=TC_COST,source=f"{S}:334",note="1000 township cemeteries apportioned over the 122 counties in proportion to their population aged 60+ (largest remainder; several per county: each county's project stands for its n cemeteries); townships are not simulated (DATA_NOTES.md), so they stand at their county")
 MIN_COST=f"derived: Tongdao plan {T}:541 (救助管理站及未成年人救助服务中心 2369㎡ for 0.2亿元; the minors' centre one floor 约590㎡, 30床) -> 0.2亿 x 590/2369 = 498万元 per centre"
 add(id="PG12",name_zh="市级未成年人救助保护中心改扩建（湘潭市、张家界市）",facility_type="minor_protection_center",count=2,allocation="named",named_units=named(["湘潭市","张家界市"]),beds=30,area_m2=590,unit_cost=498,cost_source=MIN_COST,source=f"{S}:299",note=SEATRULE+"; size borrowed (Tongdao line 541)")
 add(id="PG13",name_zh="县级未成年人救助保护中心新建、改扩建（28个）",facility_type="minor_protection_center",count=28,allocation="by_older",beds=30,area_m2=590,unit_cost=498,cost_source=MIN_COST,source=f"{S}:299",note="counties not named; base stock not stated (so 'lacking' cannot be applied): by_older (replaceable rule)")
 # Planned windows (the plan gives none per facility): works durations of the schedule rule
 # (buildout_parameters.csv: schedule.works_years_large 2 years at >= 5000万元, schedule.works_years_small 1.5 years,
-# works not before 2022-01 = schedule.first_works_offset_years); the 1000 township cemeteries and the 200
-# regional homes are staggered in batches (assumption) so that every window ends by 2025-06, half a year
+# works not before 2022-01 = schedule.first_works_offset_years); the 1000 township cemeteries are built over
+# 2.5 years (one county's batch is several cemeteries; assumption) and the 200 regional homes in two batches (assumption) so that every window ends by 2025-06, half a year
 # before the deadline 2025-12 (the plan period, 000_df0e2ee655117bc1.txt:3).
 WINDOWS = {
     "PG01": ("2022-01", "2023-06"), "PG02": ("2022-01", "2023-06"),
@@ -59,11 +57,7 @@ WINDOWS = {
     "PG05A": ("2022-01", "2023-06"), "PG05B": ("2023-01", "2024-06"), "PG06": ("2022-07", "2023-12"),
     "PG07": ("2022-01", "2023-12"), "PG08": ("2022-01", "2023-12"),
     "PG09": ("2022-01", "2023-06"), "PG10": ("2022-01", "2023-06"),
-    "PG11_1": ("2022-01", "2023-06"), "PG11_2": ("2022-01", "2023-06"),
-    "PG11_3": ("2022-07", "2023-12"), "PG11_4": ("2022-07", "2023-12"),
-    "PG11_5": ("2023-01", "2024-06"), "PG11_6": ("2023-01", "2024-06"),
-    "PG11_7": ("2023-07", "2024-12"), "PG11_8": ("2023-07", "2024-12"),
-    "PG11_9": ("2024-01", "2025-06"),
+    "PG11": ("2022-07", "2024-12"),
     "PG12": ("2022-01", "2023-06"), "PG13": ("2022-01", "2023-06"),
 }
 WINDOW_NOTE = ("window: derived: schedule rule durations (buildout_parameters.csv schedule.works_years_large 2 / "
