@@ -212,7 +212,24 @@ def test_validates_and_has_the_plan_structure(chuxiong):
 def test_runs_at_small_n(tmp_path):
     out = tmp_path / "run"
     assert main(["run", str(SCENARIO), "-n", "20", "--out", str(out), "--no-maps", "--no-report"]) == 0
-    assert (out / "targets.csv").exists()
-    with open(out / "targets.csv", encoding="utf-8") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
-    assert {f"M{i:02d}" for i in range(1, 22)} <= set(rows)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    res = {t["id"]: t for t in summary["targets"]}
+    assert {f"M{i:02d}" for i in range(1, 22)} <= set(res)
+    # county funeral homes and township cemeteries are complete in the 2020 stock (lines 12, 70, 207)
+    # and nothing removes them: 100% in every replication
+    for tid in ("M13", "M14"):
+        assert res[tid]["p10"] == res[tid]["p90"] == 100.0 and res[tid]["p_met"] == 1.0
+    # no comprehensive institution exists in 2020; PG02 builds 66 in 103 townships: never more
+    assert 0.0 <= res["M17"]["p10"] <= res["M17"]["p90"] <= 100 * 66 / 103 + 1e-9
+    # base year: every county's population is its census figure, its townships add up to it
+    pop: dict[str, float] = {}
+    with open(out / "population.csv", encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            if r["year"] == "2020":
+                pop[r["unit"]] = pop.get(r["unit"], 0.0) + float(r["population_mean"])
+    demo = {d["unit"]: int(d["base_population"]) for d in read("unit_demography.csv")}
+    for county, n in demo.items():
+        assert pop[county] == pytest.approx(n, abs=1.0)
+        towns = sum(v for u, v in pop.items() if len(u) == 9 and u.startswith(county))
+        assert towns == pytest.approx(n, abs=1.0)
+    assert pop[REGION] == pytest.approx(2416747, abs=1.0)
