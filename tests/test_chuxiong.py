@@ -178,13 +178,11 @@ def test_programmes_match_the_boxes_and_the_money_covers_them():
     pg = {p["id"]: p for p in read("programmes.csv")}
     towns = Counter(u["parent"] for u in read("units.csv") if u["level"] == "township")
     assert int(pg["PG01"]["count"]) == 10 and pg["PG01"]["deadline"] == "2022-12"   # line 338
-    assert int(pg["PG04"]["count"]) == 14                                           # line 342
+    assert int(pg["PG04"]["count"]) == 14 and pg["PG04"]["facility_type"] == "cremation_point"   # line 342
     assert int(pg["PG05"]["count"]) == 103 and int(pg["PG03"]["count"]) == 103      # lines 342, 327
     for county, n in towns.items():                                                 # >= 60% per county (line 339)
         p = pg[f"PG02_{county}"]
-        named = p["named_units"].split(";")
-        assert int(p["count"]) == len(named) == math.ceil(0.6 * n)
-        assert all(u[:6] == county for u in named) and len(set(named)) == len(named)
+        assert int(p["count"]) == math.ceil(0.6 * n) and p["within"] == county and p["level"] == "township"
     cost = sum(int(p["count"]) * float(p["unit_cost"]) for p in pg.values())
     money = sum(float(f["amount"]) for f in read("funding.csv"))
     assert money == pytest.approx(cost, abs=0.1)                       # 82222万元 both ways
@@ -219,6 +217,15 @@ def test_runs_at_small_n(tmp_path):
     # and nothing removes them: 100% in every replication
     for tid in ("M13", "M14"):
         assert res[tid]["p10"] == res[tid]["p90"] == 100.0 and res[tid]["p_met"] == 1.0
+    # PG02's regional centres stay inside their county and number ceil(60%) of its townships
+    with open(out / "projects.csv", encoding="utf-8-sig") as f:
+        placed = [r for r in csv.DictReader(f) if r.get("project", r.get("id", "")).startswith("PG02_")]
+    if placed:
+        key = "project" if "project" in placed[0] else "id"
+        per_county = Counter(r[key].split("_")[1] for r in placed)
+        towns = Counter(u["parent"] for u in read("units.csv") if u["level"] == "township")
+        assert per_county == {c: math.ceil(0.6 * n) for c, n in towns.items()}
+        assert all(r[key].split("_")[2].startswith(r[key].split("_")[1]) for r in placed)
     # no comprehensive institution exists in 2020; PG02 builds 66 in 103 townships: never more
     assert 0.0 <= res["M17"]["p10"] <= res["M17"]["p90"] <= 100 * 66 / 103 + 1e-9
     # base year: every county's population is its census figure, its townships add up to it
