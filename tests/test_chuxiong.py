@@ -219,13 +219,11 @@ def test_runs_at_small_n(tmp_path):
         assert res[tid]["p10"] == res[tid]["p90"] == 100.0 and res[tid]["p_met"] == 1.0
     # PG02's regional centres stay inside their county and number ceil(60%) of its townships
     with open(out / "projects.csv", encoding="utf-8-sig") as f:
-        placed = [r for r in csv.DictReader(f) if r.get("project", r.get("id", "")).startswith("PG02_")]
-    if placed:
-        key = "project" if "project" in placed[0] else "id"
-        per_county = Counter(r[key].split("_")[1] for r in placed)
-        towns = Counter(u["parent"] for u in read("units.csv") if u["level"] == "township")
-        assert per_county == {c: math.ceil(0.6 * n) for c, n in towns.items()}
-        assert all(r[key].split("_")[2].startswith(r[key].split("_")[1]) for r in placed)
+        placed = [r["project"] for r in csv.DictReader(f) if r["project"].startswith("PG02_")]
+    per_county = Counter(pid.split("_")[1] for pid in placed)
+    towns = Counter(u["parent"] for u in read("units.csv") if u["level"] == "township")
+    assert per_county == {c: math.ceil(0.6 * n) for c, n in towns.items()}
+    assert all(pid.split("_")[2].startswith(pid.split("_")[1]) for pid in placed)
     # no comprehensive institution exists in 2020; PG02 builds 66 in 103 townships: never more
     assert 0.0 <= res["M17"]["p10"] <= res["M17"]["p90"] <= 100 * 66 / 103 + 1e-9
     # base year: every county's population is its census figure, its townships add up to it
