@@ -185,7 +185,7 @@ def test_programmes_match_the_boxes_and_the_money_covers_them():
         assert int(p["count"]) == math.ceil(0.6 * n) and p["within"] == county and p["level"] == "township"
     cost = sum(int(p["count"]) * float(p["unit_cost"]) for p in pg.values())
     money = sum(float(f["amount"]) for f in read("funding.csv"))
-    assert 0 <= money - cost < 0.01 * len(read("funding.csv"))         # 82222万元, rounded up to 0.01万元 a row
+    assert 0 < money - cost < 0.02 * len(read("funding.csv"))          # 82222万元, + at most 0.02万元 a row (rounding margin)
     for p in pg.values():
         assert p["cost_source"].startswith(("borrowed:", "published:", "assumption:")), p["id"]
 
