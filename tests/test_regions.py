@@ -341,3 +341,41 @@ def test_shipped_multi_county_scenario_conserves_population(path):
     for d in s.rows("unit_demography"):
         if d.unit in row:
             assert row[d.unit][:, 0] == pytest.approx(d.base_population, rel=1e-9)
+
+
+def test_experiment_quantities_include_counted_targets(scenario, run):
+    """compare / slack / tornado ask sim.experiment for named quantities: a county share and a
+    count:<type> come out as in the full run (same seed, same draws)."""
+    from sim.experiment import Experiment
+    keys = {next(t.quantity for t in scenario.rows("targets") if t.id == "T2"), "count:funeral_home"}
+    q = Experiment(RunOptions(replications=12, seed=5)).quantities(scenario, keys)
+    for k in keys:
+        np.testing.assert_array_equal(q[k], run.quantities[k])
+
+
+def test_run_writes_county_maps_and_reports_include_them(run, tmp_path):
+    """A full run's folder: county maps (boundaries beside the scenario), and report.html with the
+    county table and the maps."""
+    from sim.reports.tables import write_run_extras
+    from sim.run import write_results
+    res = dataclasses.replace(run, options=dataclasses.replace(run.options, maps=True))
+    out = tmp_path / "run"
+    write_results(res, out, False, ["run_sim.py"], extra=lambda r, f: write_run_extras(r, f, reports=True))
+    assert (out / "map_county_T2.png").is_file() and (out / "map_county_T7.svg").is_file()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "各县达标" in page and 'alt="map_county_T2"' in page
+
+
+def test_item_at_a_county_id_stands_in_that_county(run, copy):
+    """甲县敬老院 (F4) is sited at the county id 990001.  With the county's seat known (甲镇, which
+    甲镇敬老院 already covers) the base-year institution coverage is 1 of 6 units; without a seat it
+    covers one more of 甲县's townships (2 of 6), never a unit of another county."""
+    q = run.quantities["township_eldercare_institution_coverage"]
+    np.testing.assert_allclose(q[:, 0], 100.0 / 6)
+    path = copy.parent / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",990001001,test fixture,seat in 甲镇", ",,test fixture,"),
+                    encoding="utf-8")
+    res = simulate(load_scenario(copy), RunOptions(replications=2, seed=5))
+    np.testing.assert_allclose(res.quantities["township_eldercare_institution_coverage"][:, 0], 200.0 / 6)
+    # a county with all its townships covered takes no extra from its own items
+    assert res.quantities["township_eldercare_institution_coverage"][:, -1].max() <= 300.0 / 6 + 1e-9

@@ -5,7 +5,7 @@ For every target counted over counties (targets.csv ``count_over`` = county, doc
 target's ``unit_threshold``) at the end of the target year, read from ``county_indicators.csv``.
 Boundaries: ``geodata/counties_<region id>_*.geojson`` (real county boundaries shipped with the
 repository, property ``adcode`` = the county's 6-digit code; see geodata/README.md for their source
-and datum).  A region without such a file gets no county maps (said on the progress line).
+and datum), or the same file name in a ``geodata/`` folder beside the scenario YAML.  A region without such a file gets no county maps (said on the progress line).
 """
 
 from __future__ import annotations
@@ -32,9 +32,13 @@ def county_map_names(table: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(table.loc[table.level == "county", "indicator_id"]))
 
 
-def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path = GEODATA,
+def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path | None = None,
                      progress=None) -> list[str]:
-    """Draw one choropleth per county-counted target into ``folder``; returns the file names."""
+    """Draw one choropleth per county-counted target into ``folder``; returns the file names.
+
+    ``geodata``: the folder holding ``counties_<region id>_*.geojson``; default: a ``geodata/``
+    folder beside the scenario YAML if it has one for the region (a user's own boundaries), else the
+    repository's ``geodata/``."""
     import geopandas as gpd
     import matplotlib
 
@@ -47,7 +51,11 @@ def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path 
     ids = county_map_names(table)
     if not ids:
         return []
-    path = county_layer_path(scenario.region_unit, geodata)
+    if geodata is None:
+        own = Path(scenario.path).parent / "geodata"
+        path = county_layer_path(scenario.region_unit, own) or county_layer_path(scenario.region_unit, GEODATA)
+    else:
+        path = county_layer_path(scenario.region_unit, geodata)
     if path is None:
         say(f"maps: no county boundaries for region {scenario.region_unit} (geodata/counties_{scenario.region_unit}_*.geojson); "
             "county maps skipped")
