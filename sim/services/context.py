@@ -86,13 +86,12 @@ class ServiceContext:
         axis: the population arrays are views, not copies), the items at ``item_index`` (its own
         items, small copies), its base facts and seat.  Parameter draws are the region's (same
         seed): replication r of a county uses the draws of replication r of the region."""
-        return ServiceContext(
-            years=self.years, units=self.units[units], region_unit=region_unit, pop=self.pop[:, units],
+        return replace(
+            self, units=self.units[units], region_unit=region_unit, pop=self.pop[:, units],
             deaths=self.deaths[:, units], disabled=self.disabled[:, units],
-            semi_disabled=self.semi_disabled[:, units], items=self.items.subset(item_index), params=self.params,
-            base_facts=base_facts, seed=self.seed, randomness=self.randomness, base_year=self.base_year,
-            seat_unit=seat_unit, unit_level=unit_level or self.unit_level, facts_optional=True,
-            age_edges=self.age_edges, draw_slice=self.draw_slice,
+            semi_disabled=self.semi_disabled[:, units], items=self.items.subset(item_index),
+            base_facts=base_facts, seat_unit=seat_unit, unit_level=unit_level or self.unit_level,
+            groups=None, facts_optional=True, _cache={},
         )
 
     # ---- shapes -----------------------------------------------------------------------------
