@@ -17,7 +17,7 @@ per unit (docs/regions.md, REGIONS_FORMAT.md):
                cost x n).
 
 A programme with ``within`` (a unit id, e.g. a county) only considers the units of ``level`` under
-it ("每个县...的乡镇").  Ties keep the order of units.csv.  A unit with no population aged 60+ (base year) is never chosen,
+it ("每个县...的乡镇").  Ties (equal population aged 60+, equal remainders) go to the smaller unit id.  A unit with no population aged 60+ (base year) is never chosen,
 and no rule places more than ``count``.  The population aged 60+ is the base-year population of
 ``sim.population.base`` (each county's unit_demography figures split over its townships by the
 township rule).  The allocation is a documented default, not the plan's: ``validate`` prints it, and
@@ -136,7 +136,7 @@ def allocate(scenario, hierarchy: Hierarchy | None = None, older: dict[str, floa
                                 + (f" under {p.within}" if p.within is not None else "")))
             continue
         order = {u: i for i, u in enumerate(units)}
-        by_older = sorted(units, key=lambda u: (-older.get(u, 0.0), order[u]))
+        by_older = sorted(units, key=lambda u: (-older.get(u, 0.0), u))   # ties by unit id
         chosen: dict[str, list] = {}          # unit -> [rule, n], in order of choice
         error = None
         placed_n = lambda: sum(v[1] for v in chosen.values())   # noqa: E731
@@ -165,7 +165,7 @@ def allocate(scenario, hierarchy: Hierarchy | None = None, older: dict[str, floa
                     break
                 continue
             if rule == "by_older_prop":
-                cands = [u for u in units if older.get(u, 0.0) > 0]
+                cands = sorted(u for u in units if older.get(u, 0.0) > 0)   # remainder ties by unit id
                 rest = p.count - placed_n()
                 if cands and rest > 0:
                     from .capacity import apportion

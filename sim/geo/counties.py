@@ -61,7 +61,10 @@ def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path 
             "county maps skipped")
         return []
     gdf = gpd.read_file(path)
-    gdf["unit"] = gdf["adcode"].astype(str)
+    # the statistical code (统计用区划代码) where the file gives it, else the map provider's adcode
+    # (cnmaps' 禄丰 is adcode 532331, stats_code 532302: geodata/code_joins.csv)
+    code = gdf["stats_code"] if "stats_code" in gdf.columns else gdf["adcode"]
+    gdf["unit"] = code.where(code.notna() & (code.astype(str) != ""), gdf["adcode"]).astype(str)
     use_cjk_font()
     matplotlib.rcParams["svg.hashsalt"] = "minzheng-sim"
     matplotlib.rcParams["svg.fonttype"] = "path"
