@@ -379,3 +379,32 @@ def test_item_at_a_county_id_stands_in_that_county(run, copy):
     np.testing.assert_allclose(res.quantities["township_eldercare_institution_coverage"][:, 0], 200.0 / 6)
     # a county with all its townships covered takes no extra from its own items
     assert res.quantities["township_eldercare_institution_coverage"][:, -1].max() <= 300.0 / 6 + 1e-9
+
+
+def test_township_coverage_keeps_a_county_facility_in_its_county(copy):
+    """Without 甲县's seat, 甲县敬老院 (sited at the county id) is an even share of 甲县's uncovered
+    townships (乙乡, 丙乡: 0.5 each), none of another county's; the units add up to the region's
+    coverage x U in every replication and year."""
+    from sim.capacity import build_items
+    from sim.geo.townships import township_coverage
+    from sim.regions import unit_groups
+    from sim.run import _per_year
+    from sim.services import ServiceContext
+    from sim.services.eldercare import INSTITUTION_TYPES
+    path = copy.parent / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",990001001,test fixture,seat in 甲镇", ",,test fixture,"),
+                    encoding="utf-8")
+    s = load_scenario(copy)
+    pop, _ = project_population(s, RunOptions(replications=2, seed=1))
+    items, _ = build_items(s)
+    items = items.with_online(np.tile(np.where([p in (None, "") for p in items.project], -np.inf, np.inf), (2, 1)))
+    years = np.arange(2020, 2031)
+    ctx = ServiceContext(years=years, units=list(pop.units), region_unit="990000", pop=pop.pop,
+                         deaths=_per_year(pop.deaths, len(years)), disabled=pop.disabled,
+                         semi_disabled=pop.semi_disabled, items=items, params=s.parameters(), base_facts={},
+                         groups=unit_groups(Hierarchy.from_scenario(s)))
+    mask = ctx.mask(INSTITUTION_TYPES)
+    cov = township_coverage(ctx, mask, "beds")
+    np.testing.assert_allclose(cov[:, :, 0], [[1, 0.5, 0.5, 0, 0, 0]] * 2)   # projects never online here
+    _, share = ctx.unit_coverage(mask, "beds")
+    np.testing.assert_allclose(cov.sum(axis=1), share * ctx.U)

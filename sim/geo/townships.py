@@ -50,9 +50,39 @@ def township_coverage(ctx: ServiceContext, mask: np.ndarray, measure: str | None
     covered, share = ctx.unit_coverage(mask, measure)
     covered = covered.astype(float)
     extra = share * ctx.U - covered.sum(axis=1)                   # (R, Y) unassigned facilities
+    groups = getattr(ctx, "groups", None)
+    if groups:   # a county's unsited facilities stay in its own townships (docs/regions.md)
+        return _grouped_coverage(ctx, mask, measure, covered, extra, groups)
     free = (covered == 0).sum(axis=1)                             # (R, Y) townships not covered
     per_free = np.divide(extra, free, out=np.zeros_like(extra), where=free > 0)
     return np.where(covered > 0, 1.0, per_free[:, None, :])
+
+
+def _grouped_coverage(ctx, mask, measure, covered, extra, groups) -> np.ndarray:
+    """Coverage of a region of several counties: the facilities sited at a county id (beyond its seat)
+    are an even share of that county's uncovered townships; those sited at the region id an even share
+    of the region's uncovered townships (capped at 1).  Sums to the region coverage when nothing caps."""
+    m = mask.copy()
+    if measure is not None:
+        m &= ctx.clean_items.measures[measure] > 0
+    unit_of = np.asarray(ctx.clean_items.unit, dtype=str)
+    out = np.where(covered > 0, 1.0, 0.0)
+    free = covered == 0                                            # (R, U, Y)
+    for g, (a, b, seat) in groups.items():
+        gm = m & (unit_of == g)
+        if not gm.any():
+            continue
+        n = ctx.facility_count(gm)
+        if seat is not None:
+            n = np.maximum(n - 1, 0)
+        free_g = free[:, a:b].sum(axis=1)
+        e = np.minimum(n, free_g)
+        per = np.divide(e, free_g, out=np.zeros_like(e, dtype=float), where=free_g > 0)
+        out[:, a:b] = np.where(free[:, a:b], out[:, a:b] + per[:, None, :], out[:, a:b])
+        extra = extra - e
+    n_free = free.sum(axis=1)
+    per_free = np.divide(extra, n_free, out=np.zeros_like(extra), where=n_free > 0)
+    return np.minimum(np.where(free, out + np.maximum(per_free, 0.0)[:, None, :], out), 1.0)
 
 
 def township_quantities(ctx: ServiceContext) -> dict[str, np.ndarray]:
