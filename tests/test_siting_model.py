@@ -86,3 +86,26 @@ def test_bad_instances_raise():
     with pytest.raises(ValueError, match="unknown model"):
         solve(line_instance(new=1), "pcenter")
     assert set(MODELS) == {"mclp", "lscp", "pmedian", "cmclp"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("model", ["mclp", "lscp"])
+def test_distance_tie_break_is_lexicographic(seed, model):
+    """The tie-break keeps the model's optimum and, among the sets that reach it, has the least
+    weighted distance (brute force over every set of the optimal size)."""
+    import itertools
+
+    inst = random_instance(seed)
+    best, _ = brute_force(inst, model)
+    res = solve(inst, model, tie_break=True)
+    assert res.objective == pytest.approx(best) and evaluate(inst, res.open, model) == pytest.approx(best)
+    assert res.open[inst.existing].all()
+    free = [j for j in range(len(inst.existing)) if not inst.existing[j]]
+    k = inst.new if model == "mclp" else int(round(best)) - int(inst.existing.sum())
+    least = np.inf
+    for combo in itertools.combinations(free, k):
+        o = inst.existing.copy()
+        o[list(combo)] = True
+        if evaluate(inst, o, model) == pytest.approx(best):
+            least = min(least, evaluate(inst, o, "pmedian"))
+    assert evaluate(inst, res.open, "pmedian") == pytest.approx(least, rel=1e-9)

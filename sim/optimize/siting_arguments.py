@@ -56,6 +56,10 @@ def add_parser(sub) -> None:
                         "when there are none)")
     s.add_argument("--works", default=None, metavar="YYYY-MM:YYYY-MM",
                    help="works window of the overlay's projects (default: the whole plan period)")
+    s.add_argument("--tie-break", default="distance", metavar="distance|none",
+                   help="mclp and lscp often have several optimal site sets: distance (default) takes the one with "
+                        "the least demand-weighted distance to the nearest site (a second stage on HiGHS; the "
+                        "objective is unchanged); none keeps spopt's first optimum")
     s.add_argument("--time-limit", type=float, default=60.0, help="solver time limit in seconds (default 60)")
     s.add_argument("--seed", type=int, default=20210101, help="seed of the (deterministic) projection (default 20210101)")
     s.add_argument("--out", type=Path, required=True, help="results folder (written whole or not at all)")

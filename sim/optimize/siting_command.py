@@ -41,6 +41,8 @@ def _check_args(args) -> None:
         raise InputError(cl, "--capacity", f"must be > 0, got {args.capacity:g}")
     if args.unit_cost is not None and not (args.unit_cost >= 0 and math.isfinite(args.unit_cost)):
         raise InputError(cl, "--unit-cost", f"must be >= 0 万元, got {args.unit_cost:g}")
+    if args.tie_break not in ("distance", "none"):
+        raise InputError(cl, "--tie-break", f"write distance or none, got {args.tie_break!r}")
     if args.time_limit <= 0:
         raise InputError(cl, "--time-limit", f"must be > 0 seconds, got {args.time_limit:g}")
     if args.works is not None:
@@ -127,7 +129,7 @@ def cmd_site(args) -> int:
 
     inst = SitingInstance(data.cost, data.weights, data.existing, args.radius, new=P,
                           demand=data.cap_demand if args.model == "cmclp" else None, capacity=capacity)
-    res = solve(inst, args.model, args.time_limit)
+    res = solve(inst, args.model, args.time_limit, tie_break=args.tie_break == "distance")
     if not np.isfinite(res.objective):
         print(f"error: {args.scenario}: site: the solver found no solution ({res.status})", file=sys.stderr)
         return 1
@@ -209,7 +211,8 @@ def cmd_site(args) -> int:
               "planned_sites": args.planned, "candidates": U, "existing_sites": int(data.existing.sum()),
               "new_sites_requested": P if args.model != "lscp" else None, "new_sites": n_new,
               "chosen": [s.unit for s in new_sites], "chosen_zh": [s.name_zh for s in new_sites],
-              "notes": data.notes}
+              "tie_break": args.tie_break if args.model in ("mclp", "lscp") else None,
+              "notes": data.notes + res.notes}
     files = []
     with atomic_folder(args.out, args.overwrite) as tmp:
         (tmp / "overlay.yaml").write_text(text, encoding="utf-8")
@@ -260,6 +263,8 @@ def _print(scenario, args, data, res, coverage, new_sites, t_setup, console=None
         t.add_row(*[_fmt(r[c], c) for c in cols])
     console.print(t)
     print("new sites: " + (", ".join(f"{s.name_zh} ({s.unit})" for s in new_sites) or "none"))
+    for note in res.notes:
+        print(f"note: {note}")
 
 
 def _fmt(v, col: str) -> str:

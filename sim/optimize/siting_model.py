@@ -18,6 +18,10 @@ Formulations (docs/optimise.md has them in words and symbols):
   within ``radius``, ``sum_j z_ij <= 1``, ``z_ij <= x_j``, ``sum_i q_i z_ij <= C_j x_j``,
   ``sum_j x_j = E + P``; ``z_ij`` in [0, 1] only where ``d_ij <= r``.
 
+MCLP and LSCP often have several optimal sets; ``solve(..., tie_break=True)`` adds a second stage on
+HiGHS that keeps the optimum and minimises the demand-weighted distance to the nearest open site
+(``tie_break_distance``).
+
 ``spopt`` sets the predefined (existing) sites to 1 and counts them in ``p_facilities``; we do the same
 in the capacitated model, so the two agree when capacities are large (tested).
 """
@@ -186,9 +190,13 @@ def brute_force(inst: SitingInstance, model: str) -> tuple[float, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------
-def solve(inst: SitingInstance, model: str, time_limit: float = 60.0) -> SitingResult:
+def solve(inst: SitingInstance, model: str, time_limit: float = 60.0, tie_break: bool = False) -> SitingResult:
     """Solve ``inst`` with ``model`` (one of ``MODELS``).  Raises ValueError for an unknown model or
-    when P + E exceeds the sites (checked by the caller for user input)."""
+    when P + E exceeds the sites (checked by the caller for user input).
+
+    ``tie_break`` (mclp, lscp): among the sets with the optimal objective, take one with the least
+    demand-weighted distance to the nearest open site (a second, lexicographic stage on HiGHS, see
+    ``tie_break_distance``); the objective stays the model's own."""
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
     M = inst.cost.shape[1]
@@ -196,7 +204,81 @@ def solve(inst: SitingInstance, model: str, time_limit: float = 60.0) -> SitingR
         raise ValueError(f"{inst.new} new + {int(inst.existing.sum())} existing sites > {M} candidate sites")
     if model == "cmclp":
         return _solve_cmclp(inst, time_limit)
-    return _solve_spopt(inst, model, time_limit)
+    res = _solve_spopt(inst, model, time_limit)
+    if tie_break and model in ("mclp", "lscp") and res.optimal:
+        res = tie_break_distance(inst, model, res, time_limit)
+    return res
+
+
+def weighted_km(inst: SitingInstance, open_sites: np.ndarray) -> float:
+    """Sum over demand points of weight x distance to the nearest open site."""
+    return evaluate(inst, open_sites, "pmedian")
+
+
+def tie_break_distance(inst: SitingInstance, model: str, first: SitingResult, time_limit: float = 60.0) -> SitingResult:
+    """Second stage: the least weighted distance to the nearest open site among the sets that keep the
+    first stage's optimum (MCLP: covered weight >= V; LSCP: every point covered with V sites).
+
+        min sum_ij w_i d_ij z_ij   s.t.  sum_j z_ij = 1,  z_ij <= x_j,  x_j = 1 (j existing),
+        sum_j x_j = V (lscp) or e + P (mclp),  sum_i w_i sum_{j in N_i} z_ij >= V (mclp)
+        or sum_{j in N_i} z_ij = 1 for all i (lscp)
+
+    (the nearest open site is within r whenever any open site is, so the assignment covers as the
+    first stage did).  HiGHS via ``scipy.optimize.milp``; the first stage's sites if it fails."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    N, M = inst.cost.shape
+    K = N * M
+    nv = M + K
+    c = np.concatenate([np.zeros(M), (inst.weights[:, None] * inst.cost).ravel()])
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    r = 0
+
+    def add(cs, vs, lower, upper):
+        nonlocal r
+        rows.extend([r] * len(cs))
+        cols.extend(cs)
+        vals.extend(vs)
+        lo.append(lower)
+        hi.append(upper)
+        r += 1
+
+    n_open = int(round(first.objective)) if model == "lscp" else inst.open_total
+    add(list(range(M)), [1.0] * M, n_open, n_open)
+    reach = inst.reach
+    for i in range(N):
+        add([M + i * M + j for j in range(M)], [1.0] * M, 1.0, 1.0)
+        if model == "lscp":
+            js = np.flatnonzero(reach[i])
+            add([M + i * M + int(j) for j in js], [1.0] * len(js), 1.0, np.inf)
+        for j in range(M):
+            add([M + i * M + j, j], [1.0, -1.0], -np.inf, 0.0)
+    if model == "mclp":
+        idx = np.argwhere(reach)
+        add([M + int(i) * M + int(j) for i, j in idx], [float(inst.weights[i]) for i, _ in idx],
+            first.objective - 1e-6 * max(1.0, abs(first.objective)), np.inf)
+    A = coo_matrix((vals, (rows, cols)), shape=(r, nv)).tocsr()
+    lb = np.zeros(nv)
+    lb[:M] = inst.existing.astype(float)
+    t0 = time.perf_counter()
+    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.concatenate([np.ones(M), np.zeros(K)]),
+               bounds=Bounds(lb, np.ones(nv)), options={"time_limit": float(time_limit)})
+    seconds = time.perf_counter() - t0
+    if res.x is None or res.status not in (0, 1):
+        first.notes.append(f"distance tie-break failed ({res.message}); the first stage's sites are kept")
+        return first
+    x = res.x[:M] > 0.5
+    prim = evaluate(inst, x, model)
+    if (model == "mclp" and prim < first.objective - 1e-6 * max(1.0, abs(first.objective))) or \
+            (model == "lscp" and prim > first.objective + 1e-9):
+        first.notes.append("distance tie-break lost the first stage's optimum; the first stage's sites are kept")
+        return first
+    status = first.status if res.status == 0 else "optimal (distance tie-break hit the time limit)"
+    out = SitingResult(model, x, first.objective, status, first.seconds + seconds,
+                       first.solver + "; distance tie-break on " + _highs(), notes=list(first.notes))
+    out.notes.append(f"ties broken by weighted distance: {weighted_km(inst, first.open):,.6g} -> {weighted_km(inst, x):,.6g}")
+    return out
 
 
 def _solve_spopt(inst: SitingInstance, model: str, time_limit: float) -> SitingResult:
