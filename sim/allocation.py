@@ -3,7 +3,7 @@
 A plan often names a count, not places ("新建14个乡镇火化点").  Each programme row is expanded at
 load time into projects (id ``<programme>_<unit>``) and their outputs (id ``<programme>_<unit>_o``),
 by its ``allocation`` rules, applied in order until ``count`` units are chosen, at most one facility
-per unit (docs/regions.md, REGIONS_FORMAT.md):
+per unit (docs/regions.md):
 
 - ``named``    the units of ``named_units`` first, in that order;
 - ``lacking``  units of ``level`` with no facility of the type (base stock, projects.csv outputs and

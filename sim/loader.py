@@ -564,6 +564,10 @@ def _regions(s: Scenario, known: dict[str, set[str]], broken: set[str], problems
     h = Hierarchy.from_scenario(s)
     units = known.get("units", set())
     demog = s.rows("unit_demography")
+    # a row refused by its schema (negative population, shares off 100) is already reported: do not
+    # report its county as missing too, nor the allocation that needs the population
+    demog_files = {str(f) for f in s.table_files.get("unit_demography", [])}
+    demog_refused = any(p.file in demog_files for p in problems.items)
     if demog:
         seen: dict[str, Row] = {}
         for d in demog:
@@ -575,7 +579,7 @@ def _regions(s: Scenario, known: dict[str, set[str]], broken: set[str], problems
             elif d.unit in seen:
                 problems.extend(bad(d, "unit", f"unit {d.unit} has two rows (also line {seen[d.unit]._line})"))
             seen.setdefault(d.unit, d)
-        if "unit_demography" not in broken:
+        if "unit_demography" not in broken and not demog_refused:
             for c in h.counties():
                 anc, cur = False, c
                 while cur is not None:
@@ -590,7 +594,7 @@ def _regions(s: Scenario, known: dict[str, set[str]], broken: set[str], problems
                 s.notices.append(f"warning: unit_demography.csv: base_population: the county-level units add up to "
                                  f"{total:,.0f}, demography.base_population (the region) is {region:,.0f} "
                                  f"({100 * (total / region - 1):+.2f}%, more than 0.5% apart)")
-    if s.rows("programmes") and "programmes" not in broken:
+    if s.rows("programmes") and "programmes" not in broken and not demog_refused:
         from .allocation import allocate, expand
         if {"projects", "project_outputs", "facilities"} & broken:
             return

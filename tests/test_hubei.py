@@ -2,7 +2,7 @@
 boundary layer, and its census sources add up (scenarios/hubei/DATA_NOTES.md).
 
 The data checks read the CSV files directly, so they hold whatever the engine does; the validate
-and small-run checks need the multi-county engine (REGIONS_FORMAT.md) and say so when it is absent.
+and small-run checks need the multi-county engine (docs/regions.md) and say so when it is absent.
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def _engine_knows_programmes() -> bool:
 
 def test_validates():
     if not _engine_knows_programmes():
-        pytest.skip("the engine does not read the multi-county tables yet (REGIONS_FORMAT.md)")
+        pytest.skip("the engine does not read the multi-county tables yet (docs/regions.md)")
     code, err = _validate()
     assert code == 0, err[-2000:]
 
@@ -240,7 +240,7 @@ def test_small_run_conserves_population_and_counts_counties(tmp_path):
     the per-county flags, and the derived bed stock reproduces the plan's 2020 nursing share (36.3%)."""
     from sim.cli import main
     if not _engine_knows_programmes():
-        pytest.skip("the engine does not read the multi-county tables yet (REGIONS_FORMAT.md)")
+        pytest.skip("the engine does not read the multi-county tables yet (docs/regions.md)")
     out = tmp_path / "hubei"
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
