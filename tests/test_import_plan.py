@@ -446,3 +446,62 @@ def test_money_stays_in_its_printed_unit(tmp_path):
     assert got == [("3000", "2500", "万元"), ("500", "500", "万元")]
     assert any(c.startswith("ok: the total row prints 3500万元 as the total investment") for c in res.projects.checks)
     assert any(c.startswith("ok: the total row prints 3000万元 as the plan-period investment") for c in res.projects.checks)
+
+
+# ------------------------------------------------- a content cell of Tongdao's project table split over two lines
+def _tongdao_split(line: str, at: str) -> str:
+    """The Tongdao seed with its line ``line`` (as printed, without the tab) broken after ``at``, the
+    continuation without a tab, as PDF-to-text conversion leaves a long cell."""
+    text = (SEEDS / SEED["tongdao"]).read_text(encoding="utf-8")
+    whole = f"\t{line}\n"
+    assert text.count(whole) == 1
+    k = whole.index(at) + len(at)
+    return text.replace(whole, whole[:k] + "\n" + whole[k:])
+
+
+_SPLITS = {
+    # line 609: the continuation ends in 。
+    "s609": ("新增养老床位200张，社区日间照料养老床位覆盖率达到90%以上。", "社区日间照料"),
+    # line 600: the continuation is longer than 30 characters and ends in 。
+    "s600": ("3000户特殊困难老年人家庭实施适老化改造，满足老年人日常生活需求。", "3000户特殊困难"),
+    # line 555: a 137-character continuation
+    "s555long": ("打造多个公办社区养老服务机构组网建设运营，单个机构建设（含新建、改扩建）床位不少于30张护理型床位，"
+                 "床均面积控制在30—40平方米之间，投资按每床位12万元测算，不足12万元的按实际计算。各社区为老年人提供集"
+                 "健康管理、生活照料、保健康复、休闲养生、膳食供应、精神慰藉、文化娱乐、教育咨询、信息化建设等服务为一体的"
+                 "综合养老服务设施。建设162个养老服务平台，推进全县居家养老服务全面规范化发展。", "床均面积控制在30"),
+}
+
+
+@needs_seeds
+@pytest.mark.parametrize("case", sorted(_SPLITS))
+def test_tongdao_content_cell_split_over_two_lines_reads_the_same(tmp_path, imported, case):
+    line, at = _SPLITS[case]
+    path, res = _read(tmp_path, _tongdao_split(line, at), f"{case}.txt")
+    lines = _lines(path)
+    clean = imported["tongdao"].projects
+    key = lambda p: (p["id"], p["name_zh"], p["investment_total"], p["investment_plan"], p["content_zh"])
+    assert len(res.projects.projects) == 15
+    assert [key(p) for p in res.projects.projects] == [key(p) for p in clean.projects]
+    assert round(sum(float(p["investment_total"]) for p in res.projects.projects), 6) == 17.47
+    assert [(o["id"], o["printed"]) for o in res.projects.outputs] == [(o["id"], o["printed"]) for o in clean.outputs]
+    assert any(c.startswith("ok: the total row prints 17.47亿元 as the total investment") for c in res.projects.checks)
+    assert any(c.startswith("ok: the total row prints 15 projects") for c in res.projects.checks)
+    assert not any("row not read" in p.what or "ends early" in p.what for p in res.projects.problems)
+    for r in res.projects.projects + res.projects.outputs:
+        for src in r["source"].split("; "):
+            no = int(src.rsplit(":", 1)[1])
+            assert _flat(r["printed"]) in _flat(lines[no - 1]), (case, r)
+
+
+@needs_seeds
+def test_a_project_table_ending_early_names_the_lines_not_read(tmp_path):
+    """A line of prose before category 三 ends the table: the report says so and lists what follows."""
+    text = (SEEDS / SEED["tongdao"]).read_text(encoding="utf-8")
+    text = text.replace("\t三、城乡社区治理类项目（1个）\n",
+                        "以下项目由县民政局会同相关部门根据年度财政预算统筹安排，分年度组织实施。\n\n\t三、城乡社区治理类项目（1个）\n")
+    _, res = _read(tmp_path, text)
+    assert len(res.projects.projects) == 9
+    (early,) = [p for p in res.projects.problems if "ends early" in p.what]
+    for cat in ("三、", "四、", "五、", "六、"):
+        assert cat in early.what
+    assert "were not read" in early.what and "a total row" in early.what

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .figures import cn_number, fmt
 from .indicators import Problem
 from .mapping import propose_facility_type
-from .tables import Cell, Row, Table, assemble_rows, find_tables
+from .tables import Cell, Row, Table, assemble_rows, find_tables, is_serial
 from .text import PlanText
 
 _CATEGORY = re.compile(r"^([一二三四五六七八九十]+)[、.](.*?)(?:[(（](?:共)?\s*(\S+?)\s*[个项][)）])?$")
@@ -217,8 +217,46 @@ def read_project_table(plan: PlanText, region_unit: str, tables: list[Table] | N
             for s in skipped:
                 out.skipped_capacities.append((content_cell.line, f"{pid}: {s}"))
     close_category()
+    if total_row is None:
+        _report_early_end(out, table, tables if tables is not None else find_tables(plan), plan)
     _checks(out, categories, total_row, plan)
     return out
+
+
+def _report_early_end(out: ProjectTable, table: Table, tables: list[Table], plan: PlanText) -> None:
+    """The table ended before a total row: say where, which line stopped it and which lines after it
+    look like more of its rows (tables right after it, with no header of their own, holding serial
+    numbers, category rows or a total row), so that no row is dropped silently."""
+    stop = next((ln for ln in plan.lines[table.last_line:] if ln.kind not in ("blank", "page")), None)
+    if stop is None:
+        return
+    what = f"line {stop.no} ({stop.text[:40]!r}) is read as prose" if stop.kind == "text" else f"line {stop.no}"
+    later: list[Table] = []
+    prose_between = 0
+    for t in tables:
+        if t.first_line <= table.last_line:
+            continue
+        between = [ln for ln in plan.lines[(later[-1].last_line if later else table.last_line):t.first_line - 1]
+                   if ln.kind == "text"]
+        prose_between += len(between)
+        if len(between) > 3 or any(_header([c.text for c in g.cells]) for g in t.groups[:3]):
+            break
+        cells = [c.text.replace(" ", "") for c in t.cells()]
+        if not any(_CATEGORY.match(c) or _TOTAL.match(c) for c in cells) and sum(map(is_serial, cells)) < 2:
+            break
+        later.append(t)
+    if not later:
+        out.problems.append(Problem(stop.no, f"the key-project table ends at line {table.last_line} with no total row "
+                                    f"(合计): {what}; check that no project rows follow it"))
+        return
+    cats = [c.text for t in later for c in t.cells() if _CATEGORY.match(c.text.replace(" ", ""))]
+    serials = sum(is_serial(c.text) for t in later for c in t.cells())
+    total = any(_TOTAL.match(c.text.replace(" ", "")) for t in later for c in t.cells())
+    spans = ", ".join(f"{t.first_line}-{t.last_line}" for t in later)
+    out.problems.append(Problem(stop.no, f"the key-project table ends early at line {table.last_line} with no total "
+                                f"row (合计): {what}; lines {spans} after it were not read ({serials} serial-numbered "
+                                f"rows" + (f"; categories {', '.join(cats)}" if cats else "")
+                                + ("; a total row" if total else "") + ")"))
 
 
 def _checks(out: ProjectTable, categories, total_row: Row | None, plan: PlanText) -> None:

@@ -3,7 +3,11 @@
 Two layouts occur: one cell per line (each cell line starts with a tab; a cell broken over two lines
 continues on short lines without a tab; rows are separated by blank lines) and one row per line
 (cells separated by tabs).  A table is a maximal run of cell/row lines, blank lines and page
-markers; it ends at the first line of prose.  Page markers inside a table are ignored.
+markers; it ends at the first line of prose.  Page markers inside a table are ignored.  A line
+without a tab right after a cell is the rest of that cell when it is short (at most ``_CONT_MAX``
+characters, no sentence end) or when the next line is a cell of the same row (a cell line that is
+not a serial number, a category header, a 序号 header or a total row): PDF-to-text conversion breaks
+a long content cell that way, and the continuation may be long or end in ``。``.
 
 Rows are rebuilt against the header's number of columns ``n`` (:func:`assemble_rows`): a group of
 cells shorter than ``n`` is completed by the next group unless that one starts a new row (a blank
@@ -83,14 +87,17 @@ def find_tables(plan: PlanText) -> list[Table]:
     group: Group | None = None
     last_cell: Cell | None = None       # the cell a continuation line may extend
     prose_above: tuple[str, int] | None = None
-    for ln in plan.lines:
+    lines = plan.lines
+    for k, ln in enumerate(lines):
         if ln.kind == "page":
             continue
         if ln.kind == "blank":
             group, last_cell = None, None
             continue
         if ln.kind == "text":
-            if (last_cell is not None and len(ln.text) <= _CONT_MAX and ln.text[-1] not in SENTENCE_END):
+            if last_cell is not None and (
+                    (len(ln.text) <= _CONT_MAX and ln.text[-1] not in SENTENCE_END)
+                    or (group is not None and _resumes_mid_row(lines, k))):
                 _append(last_cell, ln.text, ln.no)        # a cell broken over two lines
                 cur.last_line = ln.no
                 continue
@@ -116,6 +123,22 @@ def find_tables(plan: PlanText) -> list[Table]:
 
 
 SERIAL = re.compile(r"^\d{1,3}$")
+_ROW_START = re.compile(r"^([一二三四五六七八九十]+[、.]|序\s*号|合\s*计|总\s*计)")
+
+
+def _resumes_mid_row(lines, k: int) -> bool:
+    """Whether the line after text line ``k`` (page markers skipped) continues the same row of a
+    one-cell-per-line table: a cell line that cannot start a row (not a serial number, a category
+    header, a 序号 header or a total row).  A text line between two cells of one row is the rest of a
+    cell broken over two lines, however long it is and whatever it ends with."""
+    for ln in lines[k + 1:]:
+        if ln.kind == "page":
+            continue
+        if ln.kind != "cell" or not ln.cells:
+            return False
+        first = ln.cells[0].strip().replace(" ", "")
+        return bool(first) and not is_serial(first) and not _ROW_START.match(first)
+    return False
 
 
 def is_serial(text: str) -> bool:
