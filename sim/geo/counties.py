@@ -10,7 +10,6 @@ and datum), or the same file name in a ``geodata/`` folder beside the scenario Y
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +45,7 @@ def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path 
     import matplotlib.pyplot as plt
 
     from ..fonts import use_cjk_font
+    from .maps import plain_axes
 
     say = progress or (lambda msg: None)
     ids = county_map_names(table)
@@ -89,14 +89,7 @@ def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path 
             v = r["p_met"]
             ax.text(p.x, p.y, f"{name}" + ("" if v != v or many else f"\n{v:.2f}"), ha="center", va="center",
                     fontsize=3.5 if many else 6)
-        lat0 = layer.geometry.union_all().centroid.y
-        ax.set_aspect(1 / math.cos(math.radians(lat0)))
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        for s in ax.spines.values():
-            s.set_visible(False)
+        plain_axes(ax, layer.geometry.union_all().centroid.y)
         name = t.name_zh if t is not None else tid
         thr = t.unit_threshold if t is not None else None
         ax.set_title(f"{name}（{year}年末）\nP(county's {t.unit_quantity if t is not None else ''} >= {thr:g})"

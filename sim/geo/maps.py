@@ -35,16 +35,22 @@ def _setup():
     matplotlib.rcParams["svg.fonttype"] = "path"
 
 
-def _frame(ax, layers: GeoLayers):
-    lat0 = layers.townships.geometry.union_all().centroid.y
+def plain_axes(ax, lat0: float) -> None:
+    """A map's axes in degrees: equal-distance aspect at latitude ``lat0`` (1 / cos lat), no ticks,
+    axis labels or frame."""
     ax.set_aspect(1 / math.cos(math.radians(lat0)))
     ax.set_xticks([])
     ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_visible(False)
-    layers.county.boundary.plot(ax=ax, color="black", linewidth=1.0)
     ax.set_xlabel("")
     ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_visible(False)
+
+
+def _frame(ax, layers: GeoLayers):
+    lat0 = layers.townships.geometry.union_all().centroid.y
+    plain_axes(ax, lat0)
+    layers.county.boundary.plot(ax=ax, color="black", linewidth=1.0)
     _scale_bar(ax, lat0)
     _north_arrow(ax)
 

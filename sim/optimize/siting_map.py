@@ -25,7 +25,7 @@ from ..errors import InputError  # noqa: E402
 from ..fonts import use_cjk_font  # noqa: E402
 from ..geo.access import DETOUR_FACTOR  # noqa: E402
 from ..geo.geodata import BOUNDARY_NOTE, SOURCE_NOTE, county_boundary, township_areas  # noqa: E402
-from ..geo.maps import _north_arrow, _scale_bar  # noqa: E402
+from ..geo.maps import _north_arrow, _scale_bar, plain_axes  # noqa: E402
 
 MAP = "map_sites.png"
 
@@ -63,13 +63,7 @@ def draw_site_map(folder: Path, scenario, data, open_sites: np.ndarray, chosen: 
     ax.scatter(x[chosen], y[chosen], marker="*", s=260, color="#c0392b", edgecolor="black", linewidth=0.5, zorder=5)
     for j, name in enumerate(data.names):
         ax.annotate(name, (x[j], y[j]), xytext=(4, 4), textcoords="offset points", fontsize=7)
-    ax.set_aspect(1 / math.cos(math.radians(lat0)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for s in ax.spines.values():
-        s.set_visible(False)
+    plain_axes(ax, lat0)
     _scale_bar(ax, lat0)
     _north_arrow(ax)
     handles = [Line2D([], [], marker="s", linestyle="", color="#2c3e50", label="已有（固定） existing, kept"),
