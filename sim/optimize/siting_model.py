@@ -113,6 +113,32 @@ class SitingResult:
 
 
 # ---------------------------------------------------------------------------------------------
+
+class _Rows:
+    """Rows lo <= sum_k a_k v_{col_k} <= hi of a MILP, collected one at a time for
+    ``scipy.optimize.LinearConstraint`` (a sparse matrix of ``n_vars`` columns)."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, cols, vals, lower: float, upper: float) -> None:
+        r = len(self.lo)
+        self.rows.extend([r] * len(cols))
+        self.cols.extend(cols)
+        self.vals.extend(vals)
+        self.lo.append(lower)
+        self.hi.append(upper)
+
+    def constraint(self, n_vars: int):
+        from scipy.optimize import LinearConstraint
+        from scipy.sparse import coo_matrix
+        A = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lo), n_vars)).tocsr()
+        return LinearConstraint(A, self.lo, self.hi)
+
 def evaluate(inst: SitingInstance, open_sites: np.ndarray, model: str) -> float:
     """Objective of a given set of open sites (M,) bool under ``model`` (the capacitated model
     solves its assignment LP).  LSCP: the number of open sites, or inf if a point is uncovered."""
@@ -225,24 +251,14 @@ def tie_break_distance(inst: SitingInstance, model: str, first: SitingResult, ti
 
     (the nearest open site is within r whenever any open site is, so the assignment covers as the
     first stage did).  HiGHS via ``scipy.optimize.milp``; the first stage's sites if it fails."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
+    from scipy.optimize import Bounds, milp
 
     N, M = inst.cost.shape
     K = N * M
     nv = M + K
     c = np.concatenate([np.zeros(M), (inst.weights[:, None] * inst.cost).ravel()])
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-
-    def add(cs, vs, lower, upper):
-        nonlocal r
-        rows.extend([r] * len(cs))
-        cols.extend(cs)
-        vals.extend(vs)
-        lo.append(lower)
-        hi.append(upper)
-        r += 1
+    rows = _Rows()
+    add = rows.add
 
     n_open = int(round(first.objective)) if model == "lscp" else inst.open_total
     add(list(range(M)), [1.0] * M, n_open, n_open)
@@ -258,11 +274,10 @@ def tie_break_distance(inst: SitingInstance, model: str, first: SitingResult, ti
         idx = np.argwhere(reach)
         add([M + int(i) * M + int(j) for i, j in idx], [float(inst.weights[i]) for i, _ in idx],
             first.objective - 1e-6 * max(1.0, abs(first.objective)), np.inf)
-    A = coo_matrix((vals, (rows, cols)), shape=(r, nv)).tocsr()
     lb = np.zeros(nv)
     lb[:M] = inst.existing.astype(float)
     t0 = time.perf_counter()
-    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.concatenate([np.ones(M), np.zeros(K)]),
+    res = milp(c, constraints=rows.constraint(nv), integrality=np.concatenate([np.ones(M), np.zeros(K)]),
                bounds=Bounds(lb, np.ones(nv)), options={"time_limit": float(time_limit)})
     seconds = time.perf_counter() - t0
     if res.x is None or res.status not in (0, 1):
@@ -311,25 +326,15 @@ def _solve_spopt(inst: SitingInstance, model: str, time_limit: float) -> SitingR
 
 
 def _solve_cmclp(inst: SitingInstance, time_limit: float) -> SitingResult:
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
+    from scipy.optimize import Bounds, milp
 
     N, M = inst.cost.shape
     pairs = np.argwhere(inst.reach)                         # z variables only where d_ij <= r
     K = len(pairs)
     nv = M + K                                              # [x_0..x_{M-1}, z_k ...]
     c = np.concatenate([np.zeros(M), -inst.demand[pairs[:, 0]]])
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-
-    def add(cs, vs, lower, upper):
-        nonlocal r
-        rows.extend([r] * len(cs))
-        cols.extend(cs)
-        vals.extend(vs)
-        lo.append(lower)
-        hi.append(upper)
-        r += 1
+    rows = _Rows()
+    add = rows.add
 
     add(list(range(M)), [1.0] * M, inst.open_total, inst.open_total)           # sum_j x_j = E + P
     for i in range(N):                                                          # sum_j z_ij <= 1
@@ -342,12 +347,11 @@ def _solve_cmclp(inst: SitingInstance, time_limit: float) -> SitingResult:
         if np.isfinite(inst.capacity[j]):
             k = np.flatnonzero(pairs[:, 1] == j)
             add([*(M + k), j], [*inst.demand[pairs[k, 0]], -float(inst.capacity[j])], -np.inf, 0.0)
-    A = coo_matrix((vals, (rows, cols)), shape=(r, nv)).tocsr()
     lb = np.zeros(nv)
     lb[:M] = inst.existing.astype(float)                                        # existing sites stay open
     integrality = np.concatenate([np.ones(M), np.zeros(K)])
     t0 = time.perf_counter()
-    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=integrality, bounds=Bounds(lb, np.ones(nv)),
+    res = milp(c, constraints=rows.constraint(nv), integrality=integrality, bounds=Bounds(lb, np.ones(nv)),
                options={"time_limit": float(time_limit)})
     seconds = time.perf_counter() - t0
     status = {0: "optimal", 1: "time limit (feasible, not proven optimal)", 2: "infeasible", 3: "unbounded"}.get(res.status, "not solved")
