@@ -88,7 +88,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
     return header, rows
 
 
-def _write_csv(path: Path, columns, rows) -> None:
+def write_csv(path: Path, columns, rows) -> None:
+    """A CSV table in UTF-8 with the given columns (missing values blank, extra keys ignored)."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
         w.writeheader()
@@ -289,21 +290,21 @@ def new_scenario(name: str, units_csv: Path, scenarios_dir: Path | None = None, 
     scenarios_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.partial-", dir=scenarios_dir))
     try:
-        _write_csv(tmp / "units.csv", UNITS_COLUMNS, units)
+        write_csv(tmp / "units.csv", UNITS_COLUMNS, units)
         for file in PARAMETER_FILES:
             header, rows = parameter_rows(file, base_pop, population, villages, base_pop is not None)
-            _write_csv(tmp / file, header, rows)
-        _write_csv(tmp / "base_facts.csv", ("id", "name_zh", "year", "value", "unit", "unit_id", "source", "note"),
+            write_csv(tmp / file, header, rows)
+        write_csv(tmp / "base_facts.csv", ("id", "name_zh", "year", "value", "unit", "unit_id", "source", "note"),
                    base_fact_rows(region["id"], population, base_year, villages))
-        _write_csv(tmp / "facilities.csv", FACILITY_COLUMNS, [])
-        _write_csv(tmp / "projects.csv", PROJECT_COLUMNS, [])
-        _write_csv(tmp / "project_outputs.csv", OUTPUT_COLUMNS, [])
-        _write_csv(tmp / "funding.csv", FUNDING_COLUMNS, [
+        write_csv(tmp / "facilities.csv", FACILITY_COLUMNS, [])
+        write_csv(tmp / "projects.csv", PROJECT_COLUMNS, [])
+        write_csv(tmp / "project_outputs.csv", OUTPUT_COLUMNS, [])
+        write_csv(tmp / "funding.csv", FUNDING_COLUMNS, [
             {"id": f"F_{s}_{period[0]}", "funding_source": s, "name_zh": zh, "year": period[0], "amount": 0,
              "money_unit": "万元", "source": "assumption: no envelope entered yet; enter the money you expect by source and year"}
             for s, zh in FUNDING_SOURCES])
         header, rows = example_targets()
-        _write_csv(tmp / "targets.csv", header, rows)
+        write_csv(tmp / "targets.csv", header, rows)
         (tmp / "DATA_NOTES.md").write_text(_notes(name, region, population, base_pop is not None), encoding="utf-8")
         os.chmod(tmp, 0o755)
         yaml_text = _yaml(name, region, base_year, horizon, period)

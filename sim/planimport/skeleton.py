@@ -26,7 +26,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..new_scenario import TEMPLATE_POPULATION, new_scenario
+from ..new_scenario import TEMPLATE_POPULATION, new_scenario, write_csv
 from .plan_meta import PlanMeta
 
 TARGET_COLUMNS = ("id", "name_zh", "unit", "year", "comparator", "value", "value_text", "binding", "kind", "quantity",
@@ -37,14 +37,6 @@ PROJECT_COLUMNS = ("id", "name_zh", "category_zh", "facility_type", "unit", "sit
 OUTPUT_COLUMNS = ("id", "project", "facility", "facility_type", "name_zh", "unit", "ownership", "functions", "spread",
                   "beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count", "printed", "source", "note")
 BASE_FACT_COLUMNS = ("id", "name_zh", "year", "value", "unit", "unit_id", "printed", "source", "note")
-
-
-def write_csv(path: Path, columns, rows) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({c: r.get(c, "") for c in columns})
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
