@@ -402,6 +402,24 @@ __all__ = ["PERCENTILE_METHOD", "WAN", "projects_table", "spending_table", "capa
 
 
 # ----------------------------------------------------------------------------------- county_indicators
+def nanpercentile0(a: np.ndarray, q: float) -> np.ndarray:
+    """``numpy.nanpercentile(a, q, axis=0, method=PERCENTILE_METHOD)``, the same numbers, without its
+    Python loop over every column: columns with no NaN go through one vectorised ``numpy.percentile``
+    (the same sort and interpolation of the same values), all-NaN columns are NaN, and only columns
+    with some NaN take ``nanpercentile``.  ``a``: (R, ...) float; returns shape ``a.shape[1:]``.
+    (numpy's nanpercentile loops over columns: 673,000 calls, 40 s, for a country's county table.)"""
+    nan = np.isnan(a)
+    some = nan.any(axis=0)
+    out = np.percentile(np.where(some, 0.0, a), q, axis=0, method=PERCENTILE_METHOD)
+    if some.any():
+        allnan = nan.all(axis=0)
+        out = np.where(allnan, np.nan, out)
+        part = some & ~allnan
+        if part.any():
+            out[part] = np.nanpercentile(a[:, part], q, axis=0, method=PERCENTILE_METHOD)
+    return out
+
+
 def county_indicator_table(scenario, unit_values: dict, regional, years) -> pd.DataFrame:
     """``county_indicators.csv``: for every target counted over units (targets.csv ``count_over``),
     one row per unit (county or township) and year: P(the unit's own quantity >= unit_threshold)
@@ -428,7 +446,7 @@ def county_indicator_table(scenario, unit_values: dict, regional, years) -> pd.D
         with warnings.catch_warnings():   # a unit whose quantity is undefined in every replication: blank
             warnings.simplefilter("ignore", RuntimeWarning)
             finite = np.where(np.isfinite(arr), arr, np.nan)
-            pct = {q: np.nanpercentile(finite, q, axis=0, method=PERCENTILE_METHOD) for q in (10, 50, 90)}
+            pct = {q: nanpercentile0(finite, q) for q in (10, 50, 90)}
             mean = np.nanmean(finite, axis=0)
         frames.append(pd.DataFrame({
             "scenario": scenario.id, "indicator_id": t.id, "name": t.name_zh, "level": t.count_over,

@@ -20,7 +20,8 @@ import numpy as np
 
 
 MAX_SERVERS = 1_000_000      # beyond this the recursions below would run for minutes: refused
-MAX_LOAD = 100_000           # Erlangs; the search for beds runs about A steps (a second at this bound)
+MAX_LOAD = 1_000_000         # Erlangs; the search for beds runs about A steps (2 s per 100,000 Erlangs on
+                             # 200 x 16 loads; a country's pooled relief load is about 10^5)
 
 
 def _finite(name: str, x) -> np.ndarray:

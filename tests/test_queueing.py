@@ -96,3 +96,17 @@ def test_simulation_edge_cases_and_reproducibility():
     assert r1 == r2
     # insensitivity to time unit: days vs weeks give the same load
     assert erlang_b(2.0 * 3.0, 4) == pytest.approx(erlang_b((2.0 * 7) * (3.0 / 7), 4))
+
+
+def test_beds_for_blocking_at_a_country_scale_load():
+    """A pooled national relief load (about 10^5 Erlangs, above the former 10^5 limit): still the
+    smallest c with B(A, c) <= bound, checked with the recursion of erlang_b; beyond MAX_LOAD refused."""
+    from sim.queueing import MAX_LOAD
+
+    a, eps = 150_000.0, 0.05
+    c = beds_for_blocking(a, eps)
+    before, at = erlang_b(a, np.array([c - 1, c]))
+    assert at <= eps < before
+    assert abs(c - a * (1 - eps)) < math.sqrt(a)   # overloaded: B(A, c) ~ 1 - c/A, so c ~ A(1 - eps)
+    with pytest.raises(ValueError, match="offered_load"):
+        beds_for_blocking(MAX_LOAD * 1.01, eps)

@@ -145,13 +145,19 @@ def aggregate(result: BuildoutResult, groups: list[list[int]], ids: list[str], c
 
     ``groups[p]``: columns of project p's phases; ``cost``: (phases,) planned cost, the weights of
     ``progress``.  start = first phase start, completion/online = last (``inf`` if any is ``inf``),
-    money arrays summed.
+    money arrays summed.  When every project is one phase the arrays are those of ``result`` (not
+    copies), except ``progress`` (cost-weighted, computed as for several phases).
     """
     R = result.completion.shape[0]
+    # every project one phase, in column order: min / max / sum over one column is the column itself,
+    # so the phase arrays are shared, not copied (a country's spend array is 2 GB at 1,000 replications)
+    same = len(groups) == result.completion.shape[1] and all(g == [k] for k, g in enumerate(groups))
 
     def red(a, f):
         if not groups:   # no projects: empty arrays of the right shape
             return np.zeros((R, 0) + a.shape[2:], dtype=a.dtype)
+        if same:
+            return a
         return np.stack([f(a[:, g], axis=1) for g in groups], axis=1)
 
     w = np.array(cost, dtype=float)

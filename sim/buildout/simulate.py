@@ -88,12 +88,13 @@ def run_vectorised(setup: Setup, progress: bool = False) -> RawResult:
     completion = np.full((R, P), np.inf)
     start = np.full((R, P), np.inf)
     carry = np.zeros((R, S))
-    spend = np.zeros((Y, R, P))
+    spend = np.zeros((R, P, Y))   # in the table's project order: written once a year, never copied
     source_spend = np.zeros((R, S, Y))
     available = np.zeros((R, S, Y))
     with _progress_bar(progress, Y, "build-out years") as tick:
         for iy, y in enumerate(setup.years):
             rs = F.rate_share_of_year(float(y), ws, cy)
+            year_spend = np.zeros((R, P))
             for s in range(S):
                 L = setup.envelopes[s, iy] + carry[:, s]
                 available[:, s, iy] = L
@@ -101,10 +102,11 @@ def run_vectorised(setup: Setup, progress: bool = False) -> RawResult:
                 granted, unspent = F.allocate(setup.policy, L, c)
                 new = F.receive(needs[s], rec[s], granted)
                 booked = new - rec[s]
-                spend[iy] += booked
+                year_spend += booked
                 source_spend[:, s, iy] = booked.sum(axis=1)
                 rec[s] = new
                 carry[:, s] = unspent if setup.carry_over else 0.0
+            spend[:, o, iy] = year_spend
             funded = F.funded_fraction(needs, rec, (R, P))
             x, t_done, t_start = F.year_progress(float(y), ws, cy, x, funded)
             completion = np.minimum(completion, t_done)
@@ -112,7 +114,6 @@ def run_vectorised(setup: Setup, progress: bool = False) -> RawResult:
             tick()
     online = completion + st.commissioning_years[:, o] + st.rampup_years[:, o]
     received = np.stack(rec, axis=2) if S else np.zeros((R, P, 0))
-    spend = np.ascontiguousarray(np.moveaxis(spend, 0, 2)[:, inv, :])
     return RawResult(start[:, inv], completion[:, inv], online[:, inv], x[:, inv], spend,
                      received[:, inv, :], source_spend, available)
 
