@@ -1,6 +1,7 @@
 """Benchmarks of scale (issue 14): not tests, run on demand.  Prints the figures the README quotes.
 
     python benchmarks/bench_scale.py province [-n 1000] [--workers 1 2]   # whole CLI run: wall, CPU, peak RSS
+    python benchmarks/bench_scale.py nation [-n 1000] [--workers 1 2] [--copies 23]   # 2,806 counties
     python benchmarks/bench_scale.py growth [-n 50]                        # cost vs units / projects / replications
     python benchmarks/bench_scale.py projection                            # cell-updates/s next to numpy.copyto
     python benchmarks/bench_scale.py float32                               # error of float32 township arrays
@@ -11,6 +12,8 @@ townships, 495 projects, 11,391 capacity items), written to a temporary folder. 
 Dask workers the workers' memory is in their own processes, reported by ``psutil`` as the peak of the
 sum over the process tree, sampled every 0.5 s).  ``growth`` times ``sim.run.simulate`` (no files)
 at three sizes of each factor and fits the exponent b of time = a * size^b by least squares on logs.
+``nation`` runs the synthetic country of benchmarks/synthetic_nation.py (Hunan's 122 counties x 23 =
+2,806 county-level units, simulated at county level) the same way as ``province``.
 """
 
 from __future__ import annotations
@@ -51,38 +54,59 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _cli_run(yaml: Path, label: str, n: int, workers: list[int], out_root: Path) -> None:
+    """``run_sim.py run YAML -n N --no-maps --no-report [--workers W] --progress`` for each W: wall,
+    CPU of the main process, peak RSS (main process and process tree) and the mean wall time of one
+    replication task (from the ``--progress`` lines: the last task's time over the number of tasks)."""
+    for w in workers:
+        out = out_root / f"out_{w}"
+        cmd = ["/usr/bin/time", "-v", sys.executable, str(ROOT / "run_sim.py"), "run", str(yaml), "-n", str(n),
+               "--out", str(out), "--no-maps", "--no-report", "--progress"] + (["--workers", str(w)] if w > 1 else [])
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        peak = [0]
+
+        def sample():
+            while proc.poll() is None:
+                peak[0] = max(peak[0], _tree_rss(proc.pid))
+                time.sleep(0.5)
+
+        th = threading.Thread(target=sample, daemon=True)
+        th.start()
+        _, err = proc.communicate()
+        th.join()
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            print(err[-3000:])
+            raise SystemExit(f"run failed with workers={w}")
+        user = float(re.search(r"User time \(seconds\): ([\d.]+)", err).group(1))
+        system = float(re.search(r"System time \(seconds\): ([\d.]+)", err).group(1))
+        rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1))
+        tasks = re.findall(r"services \(chunks of replications\): (\d+)/(\d+) done \(([\d.]+) s\)", err)
+        task_text = ""
+        if tasks:
+            k, total, secs = tasks[-1]
+            task_text = (f"services {float(secs):.0f} s for {total} tasks ({float(secs) / int(total):.1f} s a task "
+                         f"wall, {float(secs) * w / int(total):.1f} worker-s a task), ")
+        size = sum(f.stat().st_size for f in out.iterdir())
+        print(f"{label}, n={n}, workers={w}: wall {wall:.0f} s, {task_text}CPU of the main process "
+              f"{user + system:.0f} s (user {user:.0f} + sys {system:.0f}), peak RSS main process {rss / 1e6:.2f} GB, "
+              f"peak RSS process tree {peak[0] / 1e9:.2f} GB, results {size / 1e6:.0f} MB", flush=True)
+
+
 def province(n: int, workers: list[int], copies: int, project_copies: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         yaml = synthetic_region.build(Path(tmp), copies, project_copies)
-        for w in workers:
-            out = Path(tmp) / f"out_{w}"
-            cmd = ["/usr/bin/time", "-v", sys.executable, str(ROOT / "run_sim.py"), "run", str(yaml), "-n", str(n),
-                   "--out", str(out), "--no-maps", "--no-report"] + (["--workers", str(w)] if w > 1 else [])
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            peak = [0]
+        _cli_run(yaml, f"province {copies * 11} townships, {project_copies * 15} projects", n, workers, Path(tmp))
 
-            def sample():
-                while proc.poll() is None:
-                    peak[0] = max(peak[0], _tree_rss(proc.pid))
-                    time.sleep(0.5)
 
-            th = threading.Thread(target=sample, daemon=True)
-            th.start()
-            _, err = proc.communicate()
-            th.join()
-            wall = time.perf_counter() - t0
-            if proc.returncode != 0:
-                print(err[-3000:])
-                raise SystemExit(f"run failed with workers={w}")
-            user = float(re.search(r"User time \(seconds\): ([\d.]+)", err).group(1))
-            system = float(re.search(r"System time \(seconds\): ([\d.]+)", err).group(1))
-            rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1))
-            size = sum(f.stat().st_size for f in out.iterdir())
-            print(f"province {copies * 11} townships, {project_copies * 15} projects, n={n}, workers={w}: "
-                  f"wall {wall:.0f} s, CPU of the main process {user + system:.0f} s (user {user:.0f} + sys {system:.0f}), "
-                  f"peak RSS main process {rss / 1e6:.2f} GB, peak RSS process tree {peak[0] / 1e9:.2f} GB, "
-                  f"results {size / 1e6:.0f} MB", flush=True)
+def nation(n: int, workers: list[int], copies: int) -> None:
+    """The synthetic country of benchmarks/synthetic_nation.py (Hunan x copies, 122 x copies counties)."""
+    import synthetic_nation
+
+    with tempfile.TemporaryDirectory() as tmp:
+        yaml = synthetic_nation.build(Path(tmp), copies)
+        _cli_run(yaml, f"nation {copies * 122} counties (Hunan x {copies})", n, workers, Path(tmp))
 
 
 def _simulate_seconds(copies: int, project_copies: int, n: int) -> float:
@@ -100,18 +124,20 @@ def _fit(sizes, seconds) -> float:
     return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
 
 
-def growth(n: int) -> None:
-    """CPU seconds of ``simulate`` (this process) at three sizes of each factor; exponent of the fit.
+def growth(n: int, repeats: int = 2) -> None:
+    """CPU seconds of ``simulate`` (this process) at three sizes of each factor, each the least of
+    ``repeats`` runs (the steadier figure on a shared machine); exponent of the fit.  The sizes double
+    twice from a quarter of the province, so the fit is not dominated by the fixed cost of a run.
     A first run (not counted) loads the modules and fills the caches."""
     _simulate_seconds(23, 8, n)
     for label, runs in (
-        ("units (townships)", [(c, 8, n) for c in (23, 46, 91)]),
-        ("projects", [(23, p, n) for p in (8, 16, 33)]),
-        ("replications", [(23, 8, r) for r in (n, 2 * n, 4 * n)]),
+        ("units (townships)", [(c, 8, n) for c in (46, 91, 182)]),
+        ("projects", [(46, p, n) for p in (8, 16, 33)]),
+        ("replications", [(46, 8, r) for r in (2 * n, 4 * n, 8 * n)]),
     ):
         sizes, secs = [], []
         for c, p, r in runs:
-            s = _simulate_seconds(c, p, r)
+            s = min(_simulate_seconds(c, p, r) for _ in range(repeats))
             size = {"units (townships)": c * 11, "projects": p * 15, "replications": r}[label]
             sizes.append(size)
             secs.append(s)
@@ -171,14 +197,16 @@ def float32_error(n: int = 200) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=("province", "growth", "projection", "float32"))
+    ap.add_argument("what", choices=("province", "nation", "growth", "projection", "float32"))
     ap.add_argument("-n", type=int, default=None)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--copies", type=int, default=182)
+    ap.add_argument("--copies", type=int, default=None, help="township copies (province, 182) or Hunan copies (nation, 23)")
     ap.add_argument("--project-copies", type=int, default=33)
     a = ap.parse_args()
     if a.what == "province":
-        province(a.n or 1000, a.workers, a.copies, a.project_copies)
+        province(a.n or 1000, a.workers, a.copies or 182, a.project_copies)
+    elif a.what == "nation":
+        nation(a.n or 1000, a.workers, a.copies or 23)
     elif a.what == "growth":
         growth(a.n or 50)
     elif a.what == "projection":

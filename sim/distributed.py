@@ -6,9 +6,10 @@
 The services of a run are computed in chunks of replications (``sim.run.service_quantities``: one
 chunk per cycle of the D population draws).  Each chunk is one task.  A task's random numbers come
 from its own streams, keyed by the index of its first replication and the run seed (the service
-parameters of replications lo..lo+n-1 are drawn with seed ``(seed << 20) + lo``, the build-out and the
-projection are drawn once for all replications before the tasks start), and the chunk boundaries
-do not depend on the number of workers.  So a serial run, a run on 2 local workers and a run on a
+parameters of replications lo..lo+n-1 are drawn from ``numpy.random.SeedSequence([(seed << 20) + lo,
+sha256(parameter id)])``, ``sim.parameters.stream``; runs are limited to 2^20 replications so two
+chunks never share a key; the build-out and the projection are drawn once for all replications
+before the tasks start), and the chunk boundaries do not depend on the number of workers.  So a serial run, a run on 2 local workers and a run on a
 cluster compute the same numbers and write the same files for the same seed (tested).
 
 The inputs every task shares (population arrays, capacity items, parameters, the scenario) are sent

@@ -29,12 +29,15 @@ from .outputs import MANIFEST, WRITTEN_BY, atomic_folder, check_destination, lis
 # Demographic draws are the heavy arrays (unit x year x sex x age per draw); build-out draws are
 # cheap.  Up to this many demographic draws are made and reused cyclically across replications.
 MAX_POPULATION_DRAWS = 200
+MAX_REPLICATIONS = 1 << 20     # service streams are keyed by (seed << 20) + the first replication of a chunk
 # Memory (issue 14).  The population is kept by single year of age while that array stays under
 # SINGLE_AGE_BYTES; beyond (a province: 2,000 townships x 200 draws is 10 GB), only the age bands
 # starting at AGE_BANDS: the services' groups (0-17, 60+, 65+) and the plans' (0-14, 15-59, 60-64,
 # 65-79, 80+), which is also what population.csv then reports.  Per-replication township arrays are
 # float64 up to FLOAT64_CELLS replication x township x year cells and float32 beyond (largest relative
-# error of a townships.csv figure 9.2e-8, median 1.2e-9: `python benchmarks/bench_scale.py float32`).
+# error of a townships.csv figure 9.2e-8, median 1.2e-9: `python benchmarks/bench_scale.py float32`);
+# so are the per-county arrays behind county_indicators.csv (the county shares of the verdicts are
+# taken from the float64 arrays before).
 SINGLE_AGE_BYTES = 512e6
 # A chunk of replications (one cycle of the population draws) is computed in sub-chunks of at most
 # this many bytes per (replication x unit x year) array, so the working memory of the services is
@@ -85,6 +88,9 @@ class RunResult:
 def _check_options(opt: RunOptions) -> None:
     if not isinstance(opt.replications, int) or opt.replications < 1:
         raise InputError("command line", "--replications", f"must be a whole number >= 1, got {opt.replications!r}")
+    if opt.replications > MAX_REPLICATIONS:   # the chunk streams keep the first replication in 20 bits
+        raise InputError("command line", "--replications", f"at most {MAX_REPLICATIONS:,} (the service streams are "
+                         f"keyed by (seed << 20) + first replication of a chunk), got {opt.replications:,}")
     if opt.seed < 0:
         raise InputError("command line", "--seed", "must be a non-negative integer")
     if opt.population_draws is not None and opt.population_draws < 1:
@@ -260,6 +266,10 @@ def _service_chunk(s: _ChunkInputs, task) -> dict:
     if s.regional is not None and s.regional.needed:   # count:<type>, unit-counted targets, county shares
         extra, per_unit = s.regional.compute(ctx)
         chunk_q.update(extra)   # a county share replaces the model's whole-region reading
+    if per_unit:   # kept for county_indicators.csv only (the shares above are taken in float64)
+        cells = s.replications * max(a.shape[1] for a in per_unit.values()) * ctx.Y
+        if cells > FLOAT64_CELLS:
+            per_unit = {k: v.astype(np.float32) for k, v in per_unit.items()}
     out = {"quantities": chunk_q, "draws": ctx.parameter_draws() if s.draws else {},
            "townships": {}, "table": None, "units": per_unit}
     if s.capacity:   # the full run: per-township arrays (sim/geo/townships.py) and the capacity table

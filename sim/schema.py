@@ -24,7 +24,7 @@ FACILITY_TYPES = (
     "community_service_center", "mental_rehab_center", "severe_disability_care", "childrens_home",
     "info_platform", "charity_supermarket", "eldercare_service_point", "cremation_point",
 )
-LEVELS = ("province", "prefecture", "city", "county", "district", "township")
+LEVELS = ("country", "province", "prefecture", "city", "county", "district", "township")
 CAPACITY_COLUMNS = ("beds", "beds_nursing", "plots", "area_m2", "households", "staff", "count")
 COMPARATORS = (">=", ">", "<=", "<", "==")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

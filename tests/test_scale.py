@@ -320,20 +320,23 @@ def test_services_read_age_groups_from_bands():
 
 
 # ---- Dask: serial and 2 local workers write the same files ---------------------------------------
-def test_serial_and_two_dask_workers_write_identical_files(tmp_path):
+@pytest.mark.parametrize("scenario, n, draws", [("tongdao", 24, 6), ("hunan", 6, 3)])
+def test_serial_and_two_dask_workers_write_identical_files(tmp_path, scenario, n, draws):
+    """Tongdao (townships) and Hunan (122 counties: per-county arrays and county_indicators.csv too)."""
     pytest.importorskip("distributed")
     from pathlib import Path
 
     from sim.loader import load_scenario
     from sim.run import RunOptions, simulate, write_results
 
-    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "tongdao.yaml")
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{scenario}.yaml")
     folders = {}
     for name, workers in (("serial", None), ("dask", 2)):
-        opt = RunOptions(replications=24, seed=7, population_draws=6, workers=workers)   # 4 tasks
+        opt = RunOptions(replications=n, seed=7, population_draws=draws, workers=workers)   # 4 or 2 tasks
         folders[name] = write_results(simulate(sc, opt), tmp_path / name, False, None)
     files = sorted(p.name for p in folders["serial"].iterdir())
     assert files == sorted(p.name for p in folders["dask"].iterdir()) and "indicators.csv" in files
+    assert scenario == "tongdao" or "county_indicators.csv" in files
     for f in files:
         assert (folders["serial"] / f).read_bytes() == (folders["dask"] / f).read_bytes(), f
 
@@ -371,3 +374,61 @@ def test_run_in_sub_chunks_equals_the_unsplit_run(tmp_path, monkeypatch):
             assert (whole / f).read_bytes() == (split / f).read_bytes(), f
     cap = __import__("pandas").read_csv(split / "capacity.csv")
     assert len(cap) == len(__import__("pandas").read_csv(whole / "capacity.csv"))
+
+
+# ---- county table percentiles, replication bound, national synthetic builder ---------------------
+@pytest.mark.parametrize("seed", range(4))
+def test_nanpercentile0_equals_numpy_nanpercentile(seed):
+    """The vectorised county-table percentile gives numpy's own nanpercentile numbers (columns with no
+    NaN, some NaN and all NaN; float64 and float32)."""
+    import warnings
+
+    from sim.output_tables import PERCENTILE_METHOD, nanpercentile0
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(int(rng.integers(1, 60)), 9, 5)).astype(rng.choice([np.float64, np.float32]))
+    a[rng.random(a.shape) < 0.2] = np.nan
+    a[:, 2, :] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for q in (10, 50, 90):
+            ref = np.nanpercentile(a, q, axis=0, method=PERCENTILE_METHOD)
+            got = nanpercentile0(a, q)
+            assert got.dtype == ref.dtype and np.array_equal(got, ref, equal_nan=True)
+
+
+def test_replications_beyond_the_stream_key_are_refused():
+    from sim.errors import InputError
+    from sim.run import MAX_REPLICATIONS, RunOptions, _check_options
+
+    _check_options(RunOptions(replications=MAX_REPLICATIONS))
+    with pytest.raises(InputError, match="--replications"):
+        _check_options(RunOptions(replications=MAX_REPLICATIONS + 1))
+
+
+def test_synthetic_nation_repeats_hunan_under_one_country(tmp_path):
+    """The national benchmark region: copies x Hunan's counties, every copy's programmes placed within
+    its own province exactly as Hunan's are, and the census adding up to copies x Hunan's."""
+    import importlib.util
+    from pathlib import Path
+
+    from sim.allocation import allocate
+    from sim.loader import load_scenario
+    from sim.regions import Hierarchy
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("synthetic_nation", root / "benchmarks" / "synthetic_nation.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    nation = load_scenario(mod.build(tmp_path, copies=2))
+    hunan = load_scenario(root / "scenarios" / "hunan.yaml")
+    h, hn = Hierarchy.from_scenario(nation), Hierarchy.from_scenario(hunan)
+    assert len(h.counties()) == 2 * len(hn.counties()) == 244
+    assert h.level(nation.region_unit) == "country"
+    pop = {d.unit: d.base_population for d in nation.rows("unit_demography")}
+    assert sum(pop.values()) == 2 * sum(d.base_population for d in hunan.rows("unit_demography"))
+    placed = {(p.programme, p.unit) for p in allocate(nation)}
+    for p in allocate(hunan):
+        assert (p.programme, p.unit) in placed
+        assert (f"{p.programme}_c01", f"{p.unit}_c01") in placed
+    assert len(placed) == 2 * len(allocate(hunan))
