@@ -95,6 +95,15 @@ def test_changsha_reports_its_table_missing(imported):
 
 
 @needs_seeds
+def test_person_times_are_not_read_as_persons(imported):
+    """Changsha line 160 "惠及困难群众24万人次": the figure's unit is 万人次 (person-times), not 万人."""
+    skipped = [why for line, why in imported["changsha"].prose.skipped if line == 160]
+    assert any(why.startswith("24万人次 in ") for why in skipped), skipped
+    assert not any(t.get("unit") == "万人" and str(t.get("value")) in ("24", "24.0")
+                   for t in imported["changsha"].prose.targets)
+
+
+@needs_seeds
 def test_every_imported_row_cites_a_line_holding_its_figure(imported):
     checked = 0
     for key, res in imported.items():

@@ -22,7 +22,7 @@ from .mapping import propose_quantity
 from .sections import boxes, review_end
 from .text import PlanText, paragraphs
 
-TARGET_UNITS = ("万平方米", "平方米", "万人", "万个", "万张", "%", "‰", "倍", "个", "张", "所", "家", "户", "座", "人",
+TARGET_UNITS = ("万平方米", "平方米", "万人次", "人次", "万人", "万个", "万张", "%", "‰", "倍", "个", "张", "所", "家", "户", "座", "人",
                 "名", "处", "项", "条", "支", "次", "床")
 _UNITS = "|".join(re.escape(u) for u in sorted(TARGET_UNITS, key=len, reverse=True))
 _FIG = re.compile(rf"(?<![\d.:/])(\d+(?:\.\d+)?)\s*({_UNITS})(?!\d)")
