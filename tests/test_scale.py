@@ -341,6 +341,33 @@ def test_serial_and_two_dask_workers_write_identical_files(tmp_path, scenario, n
         assert (folders["serial"] / f).read_bytes() == (folders["dask"] / f).read_bytes(), f
 
 
+def test_joining_an_existing_cluster_by_address_writes_the_same_files(tmp_path):
+    """``--scheduler ADDRESS``: a run on a Dask cluster started outside the run (here a LocalCluster of
+    two worker processes, reached only by its tcp:// address) writes the serial run's files."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+    from pathlib import Path
+
+    from sim.loader import load_scenario
+    from sim.run import RunOptions, simulate, write_results
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "tongdao.yaml")
+    serial = write_results(simulate(sc, RunOptions(replications=12, seed=3, population_draws=4)), tmp_path / "serial",
+                           False, None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+    try:
+        assert cluster.scheduler_address.startswith("tcp://")
+        opt = RunOptions(replications=12, seed=3, population_draws=4, scheduler=cluster.scheduler_address)
+        joined = write_results(simulate(sc, opt), tmp_path / "joined", False, None)
+        with distributed.Client(cluster.scheduler_address) as client:   # the cluster outlives the run
+            assert len(client.scheduler_info()["workers"]) == 2
+    finally:
+        cluster.close()
+    for f in sorted(p.name for p in serial.iterdir()):
+        assert (serial / f).read_bytes() == (joined / f).read_bytes(), f
+
+
 def test_bad_worker_count_is_one_clear_error():
     from sim.errors import InputError
     from sim.run import RunOptions, _check_options
