@@ -60,6 +60,9 @@ class ServiceContext:
                                                # age bands starting at these ages (projection store="bands")
     draw_slice: tuple[int, int] | None = None  # (offset, n): these R replications are rows offset.. of a
                                                # chunk of n drawn together (sim/run.py sub-chunks); None = (0, R)
+    # parameter draws shared by a region's context and its county sub-contexts (the same seed, slice
+    # and rows give the same draws): drawn once per task, not once per county ({parameter id: (R, 1)})
+    shared_draws: dict | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -85,13 +88,16 @@ class ServiceContext:
         """The context of one part of the region (a county): its units ``units`` (a slice of the U
         axis: the population arrays are views, not copies), the items at ``item_index`` (its own
         items, small copies), its base facts and seat.  Parameter draws are the region's (same
-        seed): replication r of a county uses the draws of replication r of the region."""
+        seed): replication r of a county uses the draws of replication r of the region, drawn once
+        and shared (``shared_draws``; the region's own ``parameter_draws`` are not extended)."""
+        memo = self._cache.setdefault("sub_draws", {}) if self.shared_draws is None else self.shared_draws
+        memo.update({k[1]: v for k, v in self._cache.items() if isinstance(k, tuple) and k[0] == "p"})
         return replace(
             self, units=self.units[units], region_unit=region_unit, pop=self.pop[:, units],
             deaths=self.deaths[:, units], disabled=self.disabled[:, units],
             semi_disabled=self.semi_disabled[:, units], items=self.items.subset(item_index),
             base_facts=base_facts, seat_unit=seat_unit, unit_level=unit_level or self.unit_level,
-            groups=None, facts_optional=True, _cache={},
+            groups=None, facts_optional=True, shared_draws=memo, _cache={},
         )
 
     # ---- shapes -----------------------------------------------------------------------------
@@ -141,8 +147,14 @@ class ServiceContext:
         """(R, 1) draws of a parameter (one per replication), ready to broadcast over years."""
         key = ("p", pid)
         if key not in self._cache:
-            off, n = self.draw_slice or (0, self.R)
-            self._cache[key] = self.params.draws(pid, self.seed, n, self.randomness)[off:off + self.R, None]
+            memo = self.shared_draws
+            if memo is not None and pid in memo:
+                self._cache[key] = memo[pid]
+            else:
+                off, n = self.draw_slice or (0, self.R)
+                self._cache[key] = self.params.draws(pid, self.seed, n, self.randomness)[off:off + self.R, None]
+                if memo is not None:
+                    memo[pid] = self._cache[key]
         return self._cache[key]
 
     def parameter_draws(self) -> dict[str, np.ndarray]:
