@@ -218,6 +218,7 @@ class RegionalQuantities:
 
     Built once per scenario and item list; :meth:`compute` runs on each chunk's context.
     """
+    vectorised = True   # False: every per-county quantity through the loop over counties (the reference)
 
     def __init__(self, scenario, hierarchy: Hierarchy, items):
         from .quantities import count_type, parse_share_key
@@ -240,6 +241,8 @@ class RegionalQuantities:
         self.township_index = np.array([hierarchy.leaves.index(u) for u in self.townships], dtype=int)
         county_of = np.array([hierarchy.county_of(str(u)) or "" for u in items.unit], dtype=object)
         self.county_items = {c: np.nonzero(county_of == c)[0] for c in self.counties}
+        position = {c: k for k, c in enumerate(self.counties)}
+        self.item_county = np.array([position.get(c, -1) for c in county_of], dtype=np.intp)   # (I,)
         self.county_facts = {c: county_base_facts(scenario, hierarchy, c) for c in self.counties}
         self._model_of: dict | None = None
 
@@ -256,16 +259,40 @@ class RegionalQuantities:
         return ctx.sub(county, sl, self.county_items[county], self.county_facts[county],
                        seat_unit=self.h.seat(county), unit_level="county" if leaf_is_county else "township")
 
+    def _county_counts(self, ctx) -> dict[str, np.ndarray]:
+        """{quantity: (R, C, Y)} of the per-county quantities that are counts of facilities, for all
+        counties at once (``ServiceContext.facility_count_by``; no loop over counties): ``count:``
+        quantities, the eldercare counts of ``eldercare.FACILITY_COUNTS``, and
+        ``county_public_burial_coverage`` = 100 when a public burial facility is online in the county.
+        The same numbers as the service models on each county's sub-context (tested against the loop)."""
+        from .quantities import count_type
+        from .services.eldercare import FACILITY_COUNTS
+        from .services.funeral import burial_mask
+        C = len(self.counties)
+        out = {}
+        for name in self.county_names:
+            if count_type(name) is not None:
+                out[name] = ctx.facility_count_by(count_mask(ctx, name), self.item_county, C)
+            elif name in FACILITY_COUNTS:
+                out[name] = ctx.facility_count_by(FACILITY_COUNTS[name](ctx), self.item_county, C)
+            elif name == "county_public_burial_coverage":
+                out[name] = 100.0 * (ctx.facility_count_by(burial_mask(ctx), self.item_county, C) > 0)
+        return out
+
     def _county_values(self, ctx) -> dict[str, np.ndarray]:
-        """{quantity: (R, C, Y)} per county."""
+        """{quantity: (R, C, Y)} per county: counts of facilities for all counties at once
+        (:meth:`_county_counts`), any other quantity from its service model on each county's
+        sub-context."""
         from .errors import InputError
         from .quantities import count_type
         from .services import MODELS
-        out = {name: np.full((ctx.R, len(self.counties), ctx.Y), np.nan) for name in self.county_names}
-        for k, c in enumerate(self.counties):
+        fast = self._county_counts(ctx) if self.vectorised else {}
+        rest = [name for name in self.county_names if name not in fast]
+        out = {name: np.full((ctx.R, len(self.counties), ctx.Y), np.nan) for name in rest}
+        for k, c in enumerate(self.counties if rest else []):
             sub = self._sub(ctx, c)
             done: dict = {}
-            for name in self.county_names:
+            for name in rest:
                 if count_type(name) is not None:
                     out[name][:, k, :] = sub.facility_count(count_mask(sub, name))
                     continue
@@ -296,7 +323,7 @@ class RegionalQuantities:
                                      f"({self.h.name(c)}) needs this base fact: add a base_facts row with id "
                                      f"{fid}@{c} and unit_id {c}")
                 out[name][:, k, :] = vals
-        return out
+        return {name: fast[name] if name in fast else out[name] for name in self.county_names}
 
     def compute(self, ctx) -> tuple[dict[str, np.ndarray], dict[tuple[str, str], np.ndarray]]:
         """``({quantity key: (R, Y)}, {(level, quantity): (R, K, Y) per unit})`` for one chunk."""

@@ -410,3 +410,30 @@ def test_township_coverage_keeps_a_county_facility_in_its_county(copy):
     np.testing.assert_allclose(cov[:, :, 0], [[1, 0.5, 0.5, 0, 0, 0]] * 2)   # projects never online here
     _, share = ctx.unit_coverage(mask, "beds")
     np.testing.assert_allclose(cov.sum(axis=1), share * ctx.U)
+
+
+@pytest.mark.parametrize("path", [FIX / "regions.yaml"] + _shipped_multi_county(), ids=lambda p: p.stem)
+def test_per_county_counts_for_all_counties_at_once_equal_the_county_loop(path, monkeypatch):
+    """The per-county facility counts computed for every county at once (no loop over counties) are the
+    numbers of the service models run on each county's sub-context, to the bit: every county quantity
+    and every county share, on the fixture and every shipped multi-county scenario."""
+    from sim.buildout.from_scenario import run_portfolio
+    from sim.regions import RegionalQuantities
+    from sim.run import service_quantities
+
+    s = load_scenario(path)
+    opt = RunOptions(replications=6, seed=9, population_draws=3)
+    pop, _ = project_population(s, opt)
+    build = run_portfolio(s, s.parameters(), 6, 9, True, opt.policy, False)
+    got = {}
+    for vectorised in (True, False):
+        monkeypatch.setattr(RegionalQuantities, "vectorised", vectorised)
+        units: dict = {}
+        q, _ = service_quantities(s, opt, pop, build.phase_online, phases=build.phase_map, unit_values=units)
+        got[vectorised] = (q, {k: v for k, v in units.items() if k != "_regional"})
+    assert got[True][1].keys() == got[False][1].keys()
+    assert [k for k in got[True][1] if k[0] == "county"], "no per-county quantity to compare"
+    for key in got[False][1]:
+        np.testing.assert_array_equal(got[True][1][key], got[False][1][key], err_msg=str(key))
+    for key in got[False][0]:
+        np.testing.assert_array_equal(got[True][0][key], got[False][0][key], err_msg=key)

@@ -27,6 +27,12 @@ from .common import Record, ratio
 from .context import ServiceContext, is_project_output
 
 INSTITUTION_TYPES = ("care_home", "community_care_center")
+# quantities that are a count of facilities: {name: the items counted (ctx -> (I,) mask)}; compute()
+# counts them with ServiceContext.facility_count, sim/regions.py per county with facility_count_by
+FACILITY_COUNTS = {
+    "regional_care_homes": lambda ctx: ctx.mask("care_home", function="regional"),
+    "disabled_care_institutions": lambda ctx: ctx.mask(function="disabled_care"),
+}
 ELDERCARE_BED_TYPES = INSTITUTION_TYPES + ("day_care_center",)
 COMPREHENSIVE_TAGS = ("comprehensive", "regional")
 COUNTY_HOME_TAGS = ("county_home", "county_central")
@@ -133,7 +139,7 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
         county_home = ctx.mask("care_home", new_only=True) & (np.asarray(it.unit, dtype=str) == ctx.region_unit)
     q["nursing_beds_added_county_home"] = ctx.total("beds_nursing", county_home)
 
-    q["regional_care_homes"] = ctx.facility_count(ctx.mask("care_home", function="regional"))
+    q["regional_care_homes"] = ctx.facility_count(FACILITY_COUNTS["regional_care_homes"](ctx))
     _, cov = ctx.unit_coverage(ctx.mask(INSTITUTION_TYPES, functions=COMPREHENSIVE_TAGS), "beds")
     q["township_comprehensive_care_coverage"] = 100.0 * cov
 
@@ -153,7 +159,7 @@ def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
                          ctx.p("care.staff_per_new_resident") * extra_residents)
     q["care_staff_ratio"] = ratio(staff_exist + staff_new, tk["residents"])
 
-    q["disabled_care_institutions"] = ctx.facility_count(ctx.mask(function="disabled_care"))
+    q["disabled_care_institutions"] = ctx.facility_count(FACILITY_COUNTS["disabled_care_institutions"](ctx))
     q["severe_disability_care_institutions"] = ctx.facility_count(ctx.mask("severe_disability_care"))
     _, dcov = ctx.unit_coverage(ctx.mask(("day_care_center", "community_care_center")))
     q["day_care_coverage"] = 100.0 * dcov

@@ -37,11 +37,17 @@ def plots_used(ctx: ServiceContext) -> np.ndarray:
     return np.cumsum(ctx.deaths * uptake * after, axis=2)
 
 
+def burial_mask(ctx: ServiceContext) -> np.ndarray:
+    """(I,) public burial facilities: a public cemetery counts once it has plots (land alone is not a
+    facility: M11, seed 003:109, 389).  A county's ``county_public_burial_coverage`` is 100 exactly
+    when one of them is online in it (``compute``; sim/regions.py counts it per county)."""
+    return ctx.mask("public_cemetery", ownership="public") & (ctx.clean_items.measures["plots"] > 0)
+
+
 def compute(ctx: ServiceContext) -> dict[str, np.ndarray]:
     q: dict[str, np.ndarray] = {}
     q["funeral_homes"] = ctx.facility_count(ctx.mask("funeral_home"))
-    # a burial facility counts once it has plots (land alone is not a facility: M11, seed 003:109, 389)
-    burial = ctx.mask("public_cemetery", ownership="public") & (ctx.clean_items.measures["plots"] > 0)
+    burial = burial_mask(ctx)
     if ctx.unit_level == "township":
         # the region itself is the one county-level unit
         q["county_public_burial_coverage"] = 100.0 * (ctx.facility_count(burial) > 0)
