@@ -26,6 +26,8 @@ import sys
 import time
 from typing import Any, Callable, Iterator, Sequence
 
+CONNECT_TIMEOUT = 30   # seconds to wait for a --scheduler address to answer
+
 
 def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], workers: int | None = None,
               scheduler: str | None = None, progress: bool = False, label: str = "tasks") -> Iterator:
@@ -34,7 +36,7 @@ def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], 
 
     ``workers`` None or 1 and no ``scheduler``: in this process.  ``workers`` N > 1: on an embedded
     ``distributed.LocalCluster`` of N single-threaded worker processes, closed afterwards.
-    ``scheduler``: on the Dask cluster at that address (``workers`` is then ignored).  Errors raised by
+    ``scheduler``: on the Dask cluster at that address (with ``workers`` > 1 an InputError: give one).  Errors raised by
     ``fn`` in a worker are raised here unchanged (an ``InputError`` stays one clear error line)."""
     t0 = time.perf_counter()
     n = len(tasks)
@@ -51,7 +53,8 @@ def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], 
         cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR)
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        client = _connect(cluster if cluster is not None else scheduler, scheduler)
+        with client:
             handle = client.scatter(shared, broadcast=True, hash=False)
             futures = [client.submit(fn, handle, task, pure=False) for task in tasks]
             index = {f.key: k for k, f in enumerate(futures)}
@@ -70,6 +73,23 @@ def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], 
             cluster.close()
 
 
+def _connect(target, scheduler: str | None):
+    """A ``distributed.Client`` of ``target``; an address nobody answers at is one ``InputError`` naming
+    ``--scheduler`` (not distributed's traceback)."""
+    from distributed import Client
+
+    from .errors import InputError
+
+    try:
+        return Client(target, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        if scheduler is None:
+            raise
+        raise InputError("command line", "--scheduler", f"no Dask scheduler answered at {scheduler} within "
+                         f"{CONNECT_TIMEOUT} s ({type(exc).__name__}); start one with `dask scheduler` and workers "
+                         "with `dask worker ADDRESS` from this repository's folder, or drop --scheduler") from None
+
+
 def _report(progress: bool, label: str, done: int, total: int, t0: float) -> None:
     if progress:
         print(f"{label}: {done}/{total} done ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
@@ -83,3 +103,6 @@ def check_workers(workers: int | None, scheduler: str | None) -> None:
         raise InputError("command line", "--workers", f"must be a whole number >= 1, got {workers!r}")
     if scheduler is not None and not str(scheduler).strip():
         raise InputError("command line", "--scheduler", "must be an address such as tcp://127.0.0.1:8786")
+    if scheduler is not None and workers is not None and workers > 1:
+        raise InputError("command line", "--workers", "give --workers (a local cluster) or --scheduler (an existing "
+                         "cluster, whose workers run the tasks), not both")

@@ -54,7 +54,7 @@ def scenario_summary(s: Scenario) -> str:
     if funding:
         years = sorted({f.year for f in funding})
         sources = sorted({f.funding_source for f in funding})
-        lines.append(f"  funding     {format_yi(sum(f.amount for f in funding))} from {len(sources)} sources "
+        lines.append(f"  funding     {format_yi(sum(f.amount for f in funding))} from {len(sources)} source{'' if len(sources) == 1 else 's'} "
                      f"({', '.join(sources)}), {years[0]}-{years[-1]}")
     if s.allocations:   # counted programmes placed by sim/allocation.py
         from .allocation import allocation_text

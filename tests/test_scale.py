@@ -368,6 +368,26 @@ def test_joining_an_existing_cluster_by_address_writes_the_same_files(tmp_path):
         assert (serial / f).read_bytes() == (joined / f).read_bytes(), f
 
 
+def test_unreachable_scheduler_and_both_options_are_one_clear_error(tmp_path, monkeypatch, capsys):
+    """An address nobody answers at: one line naming --scheduler, exit 2, no folder (not distributed's
+    67-line traceback); --workers with --scheduler: one line, before anything runs."""
+    pytest.importorskip("distributed")
+    from pathlib import Path
+
+    import sim.distributed as dist
+    from sim.cli import main
+
+    monkeypatch.setattr(dist, "CONNECT_TIMEOUT", 2)
+    scenario = str(Path(__file__).resolve().parents[1] / "scenarios" / "tongdao.yaml")
+    for extra, option in ((["--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+                          (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers")):
+        out = tmp_path / option.strip("-")
+        assert main(["run", scenario, "-n", "4", "--no-maps", "--no-report", "--out", str(out)] + extra) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"error: command line: {option}:"), err
+        assert "Traceback" not in err[0] and not out.exists()
+
+
 def test_bad_worker_count_is_one_clear_error():
     from sim.errors import InputError
     from sim.run import RunOptions, _check_options

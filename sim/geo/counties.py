@@ -100,7 +100,8 @@ def draw_county_maps(folder: Path, scenario, table: pd.DataFrame, geodata: Path 
             foot.insert(0, f"无边界的县 counties without a boundary: {', '.join(missing)}")
         fig.text(0.01, 0.01, "\n".join(foot), fontsize=6, va="bottom", ha="left", wrap=True)
         stem = f"map_county_{tid}"
-        fig.savefig(Path(folder) / f"{stem}.png", dpi=110, metadata={"Software": None})
+        # a province's county names are small: a finer raster keeps them legible (the SVG is vector)
+        fig.savefig(Path(folder) / f"{stem}.png", dpi=300 if many else 110, metadata={"Software": None})
         fig.savefig(Path(folder) / f"{stem}.svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
         names += [f"{stem}.png", f"{stem}.svg"]
