@@ -35,7 +35,7 @@ MAX_REPLICATIONS = 1 << 20     # service streams are keyed by (seed << 20) + the
 # starting at AGE_BANDS: the services' groups (0-17, 60+, 65+) and the plans' (0-14, 15-59, 60-64,
 # 65-79, 80+), which is also what population.csv then reports.  Per-replication township arrays are
 # float64 up to FLOAT64_CELLS replication x township x year cells and float32 beyond (largest relative
-# error of a townships.csv figure 9.2e-8, median 1.2e-9: `python benchmarks/bench_scale.py float32`);
+# error of a townships.csv figure 9.2e-8, median 8.8e-10: `python benchmarks/bench_scale.py float32`);
 # so are the per-county arrays behind county_indicators.csv (the county shares of the verdicts are
 # taken from the float64 arrays before).
 SINGLE_AGE_BYTES = 512e6
