@@ -9,8 +9,9 @@ from its own streams, keyed by the index of its first replication and the run se
 parameters of replications lo..lo+n-1 are drawn from ``numpy.random.SeedSequence([(seed << 20) + lo,
 sha256(parameter id)])``, ``sim.parameters.stream``; runs are limited to 2^20 replications so two
 chunks never share a key; the build-out and the projection are drawn once for all replications
-before the tasks start), and the chunk boundaries do not depend on the number of workers.  So a serial run, a run on 2 local workers and a run on a
-cluster compute the same numbers and write the same files for the same seed (tested).
+before the tasks start), and the chunk boundaries do not depend on the number of workers.  So a
+serial run, a run on 2 local workers and a run on a cluster compute the same numbers and write the
+same files for the same seed (tested; ``report.xlsx`` records when it was written).
 
 The inputs every task shares (population arrays, capacity items, parameters, the scenario) are sent
 to each worker once (``Client.scatter(..., broadcast=True)``); a task carries only its own slice of

@@ -224,31 +224,15 @@ class ServiceContext:
         facility (same source_id) does not count it twice.  Within a group the number is the largest
         ``count`` of its online items (blank count = 1 facility).
         """
-        it = self.clean_items
-        idx = np.nonzero(mask)[0]
-        out = np.zeros((self.R, self.Y))
-        if len(idx) == 0:
-            return out
-        raw = it.measures["count_raw"]
-        n = np.where(np.isfinite(raw) & (raw > 0), raw, 1.0)
-        groups: dict[tuple, int] = {}
-        gid = np.array([groups.setdefault((str(it.source_id[i]), str(it.unit[i]), str(it.facility_type[i])), len(groups))
-                        for i in idx], dtype=np.intp)
-        # the largest count online in each group: each item's count enters in the year it comes online
-        # (CapacityItems.year_index) and a running maximum carries it forward
-        k = it.year_index(self.years)[:, idx]                               # (R, S) 0..Y
-        best = np.zeros((self.R, len(groups), self.Y + 1))
-        np.maximum.at(best, (np.arange(self.R)[:, None], gid[None, :], k), n[idx][None, :])
-        np.maximum.accumulate(best, axis=2, out=best)
-        return best[:, :, :self.Y].sum(axis=1)
+        return self.facility_count_by(mask, np.zeros(self.items.n, dtype=np.intp), 1)[:, 0, :]
 
     def facility_count_by(self, mask: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
         """(R, G, Y): :meth:`facility_count` of every group of items at once, without a loop over the
         groups (the counties of a region: ``group`` (I,) each item's group 0..G-1, -1 = none).
 
-        Each group's figure is the sum, in the same order, of the same per-facility maxima that
-        ``facility_count`` sums for that group's items alone (a facility, keyed by source_id, unit and
-        type, lies in one group because its unit does), so the numbers are the same to the bit."""
+        Each group's figure is the sum, in first-appearance order, of the per-facility maxima of its
+        items (a facility, keyed by source_id, unit and type, lies in one group because its unit
+        does): what ``facility_count`` (the one-group case) gives for that group's items alone."""
         it = self.clean_items
         group = np.asarray(group)
         idx = np.nonzero(mask & (group >= 0))[0]
