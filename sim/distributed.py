@@ -52,7 +52,7 @@ def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], 
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=":0", silence_logs=logging.ERROR)   # any free port: no clash warning
     try:
         client = _connect(cluster if cluster is not None else scheduler, scheduler)
         with client:

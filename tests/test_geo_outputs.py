@@ -89,6 +89,8 @@ def test_map_command_redraws_identical_files(folder, tmp_path, capsys):
     for stem in MAPS:
         assert (copy / f"{stem}.png").read_bytes() == (folder / f"{stem}.png").read_bytes(), stem
     assert (copy / "coverage.gpkg").read_bytes() == (folder / "coverage.gpkg").read_bytes()
+    # folium's random element ids are renumbered, so the page is the same bytes too
+    assert (copy / "coverage_map.html").read_bytes() == (folder / "coverage_map.html").read_bytes()
 
 
 def test_map_command_on_a_folder_that_is_not_ours(tmp_path, capsys):

@@ -91,8 +91,18 @@ def write_html(layers: GeoLayers, folder: Path) -> str:
         f'font:13px sans-serif;border:1px solid #999">{title}<br><small>{note}. {html.escape(layers.notes[-1])}</small></div>'))
     path = Path(folder) / HTML
     m.save(str(path))
+    _stable_ids(path)
     _embed_font(path)
     return HTML
+
+
+def _stable_ids(path: Path) -> None:
+    """Replace folium's random element ids (``map_<32 hex>``, ``geo_json_<32 hex>``, ...) by their order
+    of first appearance, so the same run writes the same page byte for byte."""
+    text = path.read_text(encoding="utf-8")
+    order: dict[str, str] = {}
+    text = re.sub(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])", lambda m: order.setdefault(m.group(0), f"{len(order):032x}"), text)
+    path.write_text(text, encoding="utf-8")
 
 
 def _embed_font(path: Path) -> None:
