@@ -239,10 +239,14 @@ class RegionalQuantities:
         self.townships = [u for u in hierarchy.leaves if hierarchy.level(u) == "township"] \
             if self.township_names else []
         self.township_index = np.array([hierarchy.leaves.index(u) for u in self.townships], dtype=int)
-        county_of = np.array([hierarchy.county_of(str(u)) or "" for u in items.unit], dtype=object)
-        self.county_items = {c: np.nonzero(county_of == c)[0] for c in self.counties}
         position = {c: k for k, c in enumerate(self.counties)}
-        self.item_county = np.array([position.get(c, -1) for c in county_of], dtype=np.intp)   # (I,)
+        self.item_county = np.array([position.get(hierarchy.county_of(str(u)) or "", -1) for u in items.unit],
+                                    dtype=np.intp)   # (I,) each item's county position, -1 = none
+        # each county's items in item order, from one stable sort (not one comparison per county)
+        order = np.argsort(self.item_county, kind="stable")
+        sizes = np.bincount(self.item_county[self.item_county >= 0], minlength=len(self.counties))
+        parts = np.split(order[len(order) - sizes.sum():], np.cumsum(sizes)[:-1]) if len(self.counties) else []
+        self.county_items = dict(zip(self.counties, parts))
         self.county_facts = {c: county_base_facts(scenario, hierarchy, c) for c in self.counties}
         self._model_of: dict | None = None
 
